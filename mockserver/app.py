@@ -1,0 +1,101 @@
+"""The emulator and its ASGI app: one world, three doors (``/api``, ``/bot…``, ``/_mock``)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .domain.clock import Clock
+from .domain.world import World
+from .journal import Journal
+from .middleware import Front
+from .responses import api_error, bot_error, control_error
+
+DEFAULT_BODY_LIMIT = 1024 * 1024
+DEFAULT_JOURNAL_SIZE = 10_000
+
+
+class Emulator:
+    """The running emulator: the world, the journal and the limits that HTTP needs."""
+
+    def __init__(
+        self,
+        scenario: dict,
+        *,
+        journal_size: int = DEFAULT_JOURNAL_SIZE,
+        body_limit: int = DEFAULT_BODY_LIMIT,
+        clock: Clock | None = None,
+    ) -> None:
+        self.world = World(scenario, clock=clock)
+        self.journal = Journal(journal_size)
+        self.body_limit = body_limit
+
+    def reset(self) -> None:
+        self.world.reset()
+        self.journal.clear()
+
+
+ErrorRenderer = Callable[[int, str, dict | None], Response]
+
+
+def door(routes: list[Route], emulator: Emulator, render_error: ErrorRenderer) -> Starlette:
+    """A Starlette app for one surface, whose 404/405 answers speak that surface's dialect."""
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return render_error(exc.status_code, exc.detail, exc.headers)
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app.state.emulator = emulator
+    return app
+
+
+class Doors:
+    """Sends each request to its door by prefix and runs the emulator's lifespan."""
+
+    def __init__(self, emulator: Emulator, api: ASGIApp, bot: ASGIApp, control: ASGIApp) -> None:
+        self.emulator = emulator
+        self.api = api
+        self.bot = bot
+        self.control = control
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        path = scope["path"]
+        if path.startswith("/api/"):
+            await self.api(scope, receive, send)
+        elif path.startswith("/_mock"):
+            await self.control(scope, receive, send)
+        elif path.startswith("/bot"):
+            await self.bot(scope, receive, send)
+        else:
+            message = "Not Found: this emulator serves /api/..., /bot<token>/<method> and /_mock/..."
+            await api_error(404, message)(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(emulator: Emulator) -> ASGIApp:
+    from .api import routes as api_routes
+    from .api.auth import BasicAuth
+    from .control import routes as control_routes
+
+    api = BasicAuth(door(api_routes(), emulator, lambda s, m, h: api_error(s, m, h)), emulator)
+    control = door(control_routes(), emulator, lambda s, m, h: control_error(s, m, None, h))
+    bot = door([], emulator, lambda s, m, h: bot_error(s, m))
+    return Front(Doors(emulator, api, bot, control), emulator)

@@ -1,0 +1,11 @@
+"""The control plane (``/_mock``): reset, inspect and steer the world. JSON in, JSON out."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from . import core
+
+
+def routes() -> list[Route]:
+    return [*core.routes]

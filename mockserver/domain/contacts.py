@@ -1,0 +1,278 @@
+"""Contacts and the contact book: identifiers, normalization and O(1) indexes.
+
+The book is the one store that the tokens API, the contacts API and delivery
+share. Its indexes hold live contacts only, so a soft-deleted contact is
+invisible to resolution and searches until it is restored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+EMAIL = "email"
+SMS = "sms"
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def normalize_phone(value: str) -> str:
+    """Phones match on their digits alone: ``+38 (050) 123-45-67`` = ``380501234567``."""
+    return "".join(ch for ch in value if "0" <= ch <= "9")
+
+
+@dataclass
+class Contact:
+    id: int
+    first_name: str | None = None
+    last_name: str | None = None
+    # Channels other than Telegram, in the API's own shape: {"type": ..., "value": ...}.
+    channels: list[dict] = field(default_factory=list)
+    external_customer_id: str | None = None
+    contact_key: str | None = None
+    address: dict | None = None
+    fields: list[dict] = field(default_factory=list)
+    groups: list[dict] = field(default_factory=list)
+    language_code: str | None = None
+    time_zone: str | None = None
+    # Telegram tokens (chat ids) per app_uuid, insertion-ordered, without duplicates.
+    tokens: dict[str, list[str]] = field(default_factory=dict)
+    deleted: bool = False
+    # Order of the last update; "the most recently updated contact wins".
+    stamp: int = 0
+
+    def channel_values(self, kind: str) -> list[str]:
+        return [c["value"] for c in self.channels if c.get("type") == kind]
+
+    @property
+    def emails(self) -> list[str]:
+        return self.channel_values(EMAIL)
+
+    @property
+    def phones(self) -> list[str]:
+        return self.channel_values(SMS)
+
+    def index_keys(self) -> Iterator[tuple[str, str]]:
+        """The (index, normalized value) pairs under which this contact is found."""
+        if self.external_customer_id is not None:
+            yield "externalCustomerId", self.external_customer_id
+        for value in self.phones:
+            digits = normalize_phone(value)
+            if digits:
+                yield "phone", digits
+        for value in self.emails:
+            email = normalize_email(value)
+            if email:
+                yield "email", email
+
+
+@dataclass
+class Savepoint:
+    """What a batch did so far, so that a refused batch can be undone exactly."""
+
+    next_id: int
+    stamp: int
+    created: list[Contact] = field(default_factory=list)
+    added: list[tuple[Contact, str, str, int]] = field(default_factory=list)
+
+
+class ContactBook:
+    """All contacts, live and soft-deleted, with indexes over the live ones."""
+
+    def __init__(self, id_base: int = 1) -> None:
+        self._by_id: dict[int, Contact] = {}
+        self._index: dict[str, dict[str, set[int]]] = {
+            "externalCustomerId": {},
+            "phone": {},
+            "email": {},
+        }
+        # app_uuid -> token -> number of live contacts holding it.
+        self._holders: dict[str, dict[str, int]] = {}
+        self._next_id = id_base
+        self._stamp = 0
+
+    # -- reading -----------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __iter__(self) -> Iterator[Contact]:
+        return iter(self._by_id.values())
+
+    def live(self) -> Iterator[Contact]:
+        return (c for c in self._by_id.values() if not c.deleted)
+
+    def get(self, contact_id: int, *, include_deleted: bool = False) -> Contact | None:
+        contact = self._by_id.get(contact_id)
+        if contact is None or (contact.deleted and not include_deleted):
+            return None
+        return contact
+
+    def find(self, index: str, value: str) -> Contact | None:
+        """The live contact holding an identifier; on duplicates the most recently updated, then highest id."""
+        if index == "phone":
+            value = normalize_phone(value)
+        elif index == "email":
+            value = normalize_email(value)
+        ids = self._index[index].get(value)
+        if not ids:
+            return None
+        if len(ids) == 1:
+            return self._by_id[next(iter(ids))]
+        return max((self._by_id[i] for i in ids), key=lambda c: (c.stamp, c.id))
+
+    def find_all(self, index: str, value: str) -> list[Contact]:
+        if index == "phone":
+            value = normalize_phone(value)
+        elif index == "email":
+            value = normalize_email(value)
+        return [self._by_id[i] for i in sorted(self._index[index].get(value, ()))]
+
+    def holds(self, index: str, value: str) -> bool:
+        return self.find(index, value) is not None
+
+    def index_snapshot(self) -> dict[str, dict[str, set[int]]]:
+        """A copy of the indexes, for invariant checks against a full scan."""
+        return {name: {k: set(v) for k, v in idx.items() if v} for name, idx in self._index.items()}
+
+    def subscribers(self, app_uuid: str) -> int:
+        return len(self._holders.get(app_uuid, ()))
+
+    def token_holders(self, app_uuid: str, token: str) -> list[Contact]:
+        """Live contacts holding a token of an app (a full scan; not on a hot path)."""
+        return [c for c in self.live() if token in c.tokens.get(app_uuid, ())]
+
+    @property
+    def next_id(self) -> int:
+        return self._next_id
+
+    # -- writing -----------------------------------------------------------
+
+    def touch(self, contact: Contact) -> None:
+        self._stamp += 1
+        contact.stamp = self._stamp
+
+    def add(self, contact: Contact) -> Contact:
+        """Store a contact built elsewhere (seeded, created or restored from a snapshot)."""
+        if contact.id in self._by_id:
+            raise ValueError(f"contact id {contact.id} is already taken")
+        self._by_id[contact.id] = contact
+        self._next_id = max(self._next_id, contact.id + 1)
+        if contact.stamp > self._stamp:
+            self._stamp = contact.stamp
+        elif contact.stamp == 0:
+            self.touch(contact)
+        if not contact.deleted:
+            self._link(contact)
+        return contact
+
+    def create(self, **attributes) -> Contact:
+        contact = Contact(id=self._next_id, **attributes)
+        return self.add(contact)
+
+    def add_token(self, contact: Contact, app_uuid: str, token: str) -> bool:
+        """Add a token; tokens are only ever added, and a duplicate changes nothing."""
+        tokens = contact.tokens.setdefault(app_uuid, [])
+        if token in tokens:
+            return False
+        tokens.append(token)
+        if not contact.deleted:
+            holders = self._holders.setdefault(app_uuid, {})
+            holders[token] = holders.get(token, 0) + 1
+        self.touch(contact)
+        return True
+
+    def remove_token(self, contact: Contact, app_uuid: str, token: str) -> bool:
+        tokens = contact.tokens.get(app_uuid)
+        if not tokens or token not in tokens:
+            return False
+        tokens.remove(token)
+        if not tokens:
+            del contact.tokens[app_uuid]
+        if not contact.deleted:
+            self._release(app_uuid, token)
+        self.touch(contact)
+        return True
+
+    def update(self, contact: Contact, **changes) -> None:
+        """Change attributes of a contact, keeping the indexes true."""
+        live = not contact.deleted
+        if live:
+            self._unlink(contact)
+        for name, value in changes.items():
+            setattr(contact, name, value)
+        if live:
+            self._link(contact)
+        self.touch(contact)
+
+    def soft_delete(self, contact: Contact) -> None:
+        if contact.deleted:
+            return
+        self._unlink(contact)
+        contact.deleted = True
+        self.touch(contact)
+
+    def restore(self, contact: Contact) -> None:
+        if not contact.deleted:
+            return
+        contact.deleted = False
+        self._link(contact)
+        self.touch(contact)
+
+    def erase(self, contact: Contact) -> None:
+        if not contact.deleted:
+            self._unlink(contact)
+        del self._by_id[contact.id]
+
+    def savepoint(self) -> Savepoint:
+        return Savepoint(self._next_id, self._stamp)
+
+    def rollback(self, mark: Savepoint) -> None:
+        """Undo the contacts created and tokens added since ``mark``, stamps included."""
+        for contact, app_uuid, token, stamp in reversed(mark.added):
+            self.remove_token(contact, app_uuid, token)
+            contact.stamp = stamp
+        for contact in reversed(mark.created):
+            self.erase(contact)
+        self._next_id, self._stamp = mark.next_id, mark.stamp
+
+    # -- index upkeep --------------------------------------------------------
+
+    def _link(self, contact: Contact) -> None:
+        for index, key in contact.index_keys():
+            self._index[index].setdefault(key, set()).add(contact.id)
+        for app_uuid, tokens in contact.tokens.items():
+            holders = self._holders.setdefault(app_uuid, {})
+            for token in tokens:
+                holders[token] = holders.get(token, 0) + 1
+
+    def _unlink(self, contact: Contact) -> None:
+        for index, key in contact.index_keys():
+            ids = self._index[index].get(key)
+            if ids is not None:
+                ids.discard(contact.id)
+                if not ids:
+                    del self._index[index][key]
+        for app_uuid, tokens in contact.tokens.items():
+            for token in tokens:
+                self._release(app_uuid, token)
+
+    def _release(self, app_uuid: str, token: str) -> None:
+        holders = self._holders[app_uuid]
+        if holders[token] == 1:
+            del holders[token]
+        else:
+            holders[token] -= 1
+
+
+def scan_index(contacts: Iterable[Contact]) -> dict[str, dict[str, set[int]]]:
+    """The indexes rebuilt by a full scan of live contacts (what the book must agree with)."""
+    result: dict[str, dict[str, set[int]]] = {"externalCustomerId": {}, "phone": {}, "email": {}}
+    for contact in contacts:
+        if contact.deleted:
+            continue
+        for index, key in contact.index_keys():
+            result[index].setdefault(key, set()).add(contact.id)
+    return result

@@ -1,0 +1,102 @@
+"""The world: one aggregate of account, apps, contacts, Telegram chats and the clock.
+
+The doors talk to the world only through its methods, and the world is rebuilt
+from its scenario on reset, so every test can start from the same known state.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from .apps import App, Apps, parse_app_uuid
+from .clock import Clock
+from .contacts import Contact, ContactBook
+from .errors import InvalidInput, NotFound
+from .telegram import Chat, TelegramWorld
+from .tokens import Outcome, register_tokens, validate_batch
+
+DEFAULT_ASSUMPTIONS = {
+    # What a tokens item whose contactId matches no contact does: create a contact, or refuse the batch.
+    "unknown_contact_id": "create",
+    # How a wrapper list with one element is rendered: a bare object (as esputnik.com does) or an array.
+    "single_item_lists": "object",
+}
+
+
+@dataclass
+class Account:
+    api_keys: list[str] = field(default_factory=list)
+    organisation_name: str = "Mock Organisation"
+    user_email: str = "owner@example.com"
+    org_id: int = 1
+
+
+@dataclass
+class Limits:
+    token_batch: int = 3000
+
+
+class World:
+    """Everything the emulator knows, built from a normalized scenario (see ``mockserver.scenario``)."""
+
+    def __init__(self, scenario: dict, clock: Clock | None = None) -> None:
+        self.scenario = scenario
+        self.clock = clock or Clock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the scenario's initial state (the clock is left alone)."""
+        spec = copy.deepcopy(self.scenario)
+        account = spec.get("account", {})
+        self.account = Account(
+            api_keys=list(account.get("api_keys", [])),
+            organisation_name=account.get("organisation_name", Account.organisation_name),
+            user_email=account.get("user_email", Account.user_email),
+            org_id=account.get("org_id", Account.org_id),
+        )
+        self.assumptions = {**DEFAULT_ASSUMPTIONS, **spec.get("assumptions", {})}
+        self.limits = Limits(**spec.get("limits", {}))
+        self.apps = Apps([App(**bot) for bot in spec.get("bots", [])])
+        self.contacts = ContactBook(id_base=spec.get("contact_id_base", 1))
+        for seed in spec.get("contacts", []):
+            tokens = seed.pop("tokens", {})
+            contact = self.contacts.add(Contact(**seed))
+            for app_uuid, chat_ids in tokens.items():
+                for chat_id in chat_ids:
+                    self.contacts.add_token(contact, app_uuid, chat_id)
+        telegram = spec.get("telegram", {})
+        self.telegram = TelegramWorld(default_state=telegram.get("default_chat_state", "active"))
+        for chat_id, chat in telegram.get("chats", {}).items():
+            self.telegram.chats[chat_id] = chat_from_spec(chat_id, chat)
+
+    # -- the account ---------------------------------------------------------
+
+    def accepts_key(self, key: str) -> bool:
+        return key in self.account.api_keys
+
+    # -- apps and tokens -------------------------------------------------------
+
+    def app(self, app_uuid: str) -> App:
+        """The app behind a path's app_uuid: 400 ``Wrong app uuid`` / 404 ``Not registered application``."""
+        canonical = parse_app_uuid(app_uuid)
+        if canonical is None:
+            raise InvalidInput("Wrong app uuid")
+        app = self.apps.get(canonical)
+        if app is None:
+            raise NotFound("Not registered application")
+        return app
+
+    def register_tokens(self, app_uuid: str, body: object) -> list[Outcome]:
+        app = self.app(app_uuid)
+        items = validate_batch(body, limit=self.limits.token_batch)
+        return register_tokens(
+            self.contacts, app.app_uuid, items, unknown_contact_id=self.assumptions["unknown_contact_id"]
+        )
+
+
+def chat_from_spec(chat_id: str, spec: str | dict) -> Chat:
+    """A chat from the scenario's short form (``"111": blocked``) or long form (a mapping)."""
+    if isinstance(spec, str):
+        return Chat(id=chat_id, state=spec)
+    return Chat(id=chat_id, **spec)

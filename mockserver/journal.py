@@ -1,0 +1,88 @@
+"""The request journal: a bounded ring of what clients sent and what they got back.
+
+Entries keep raw bytes and are decoded only when someone reads the journal, so
+recording costs the hot path next to nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass, field
+
+import orjson
+
+BODY_PREVIEW = 64 * 1024
+
+
+@dataclass(slots=True)
+class Entry:
+    id: int
+    time: float
+    method: str
+    path: str
+    query: str
+    status: int = 0
+    request_body: bytes = b""
+    response_body: bytes = b""
+    # What the handler wants tests to see (e.g. the outcome of each tokens item).
+    notes: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        data = {
+            "id": self.id,
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "request": {"body": _decode(self.request_body)},
+            "response": {"body": _decode(self.response_body)},
+        }
+        data.update(self.notes)
+        return data
+
+
+def _decode(raw: bytes):
+    if not raw:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return raw[:BODY_PREVIEW].decode("utf-8", "replace")
+
+
+class Journal:
+    """At most ``size`` entries, oldest dropped first; ``dropped`` counts what fell off."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        if size < 1:
+            raise ValueError("the journal holds at least one entry")
+        self.size = size
+        self.entries: deque[Entry] = deque(maxlen=size)
+        self.dropped = 0
+        self._next_id = 1
+        self._changed: asyncio.Event | None = None
+
+    def open(self, time: float, method: str, path: str, query: str, body: bytes) -> Entry:
+        entry = Entry(self._next_id, time, method, path, query, request_body=body[:BODY_PREVIEW])
+        self._next_id += 1
+        if len(self.entries) == self.size:
+            self.dropped += 1
+        self.entries.append(entry)
+        return entry
+
+    def closed(self, entry: Entry) -> None:
+        """Wake whoever waits for new entries (``/_mock/requests/wait``)."""
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
+    def changed(self) -> asyncio.Event:
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        return self._changed
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.dropped = 0

@@ -1,0 +1,144 @@
+"""The tokens endpoint over HTTP: SPEC §4's validation table, auth and the journal."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import APP_UUID, basic
+
+pytestmark = pytest.mark.anyio
+
+URL = f"/api/v1/apps/{APP_UUID}/tokens"
+
+
+async def snapshot(client):
+    return (await client.get("/_mock/state")).json()
+
+
+async def test_registration_creates_contact_seen_in_state(client):
+    r = await client.post(URL, json={"tokens": [{"token": "900", "email": "new@example.com"}]})
+    assert r.status_code == 200 and r.content == b""
+    contacts = (await snapshot(client))["contacts"]
+    created = [c for c in contacts if c["email"] == "new@example.com"]
+    assert created == [created[0]] and created[0]["tokens"] == {APP_UUID: ["900"]}
+    assert created[0]["id"] == 1004
+
+
+async def test_trailing_slash_and_any_username(client):
+    r = await client.post(URL + "/", json={"tokens": [{"token": "1", "email": "a@b.c"}]}, headers=basic(user=""))
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, status, text",
+    [
+        ("/api/v1/apps/not-a-uuid/tokens", 400, "Wrong app uuid"),
+        ("/api/v1/apps/00000000-0000-0000-0000-000000000000/tokens", 404, "Not registered application"),
+    ],
+)
+async def test_bad_app(client, path, status, text):
+    before = await snapshot(client)
+    r = await client.post(path, json={"tokens": [{"token": "1", "email": "a@b.c"}]})
+    assert (r.status_code, r.text) == (status, text)
+    assert await snapshot(client) == before
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ([1, 2], "JSON object"),
+        ({}, "'tokens' is required"),
+        ({"tokens": {}}, "must be an array"),
+        ({"tokens": []}, "must not be empty"),
+        ({"tokens": [{"email": "a@b.c"}]}, "tokens[0].token is required"),
+        ({"tokens": [{"token": "", "email": "a@b.c"}]}, "tokens[0].token must be a non-empty string"),
+        ({"tokens": [{"token": "1", "email": "a@b.c"}, {"token": "2"}]}, "tokens[1] has no identifier"),
+        ({"tokens": [{"token": "1", "contactId": "12"}]}, "tokens[0].contactId must be an integer"),
+        ({"tokens": [{"token": "1", "contactId": True}]}, "tokens[0].contactId must be an integer"),
+        ({"tokens": [{"token": "1", "contactId": 2**63}]}, "tokens[0].contactId is out of the int64 range"),
+        ({"tokens": [{"token": "1", "phone": 380501112233}]}, "tokens[0].phone must be a string"),
+        ({"tokens": [{"token": "1", "phone": "call me"}]}, "tokens[0].phone must contain digits"),
+        ({"tokens": [{"token": "1", "email": "  "}]}, "tokens[0].email must not be empty"),
+        ({"tokens": [{"token": "1", "email": "a@b.c"}] * 3001}, "Too many tokens: 3001"),
+    ],
+)
+async def test_invalid_batches_change_nothing(client, body, message):
+    before = await snapshot(client)
+    r = await client.post(URL, json=body)
+    assert r.status_code == 400
+    assert message in r.text
+    assert r.headers["content-type"].startswith("text/plain")
+    assert await snapshot(client) == before
+
+
+async def test_valid_items_before_an_invalid_one_are_not_applied(client):
+    before = await snapshot(client)
+    r = await client.post(URL, json={"tokens": [{"token": "5", "email": "x@y.z"}, {"token": "6", "contactId": "x"}]})
+    assert r.status_code == 400
+    assert await snapshot(client) == before
+
+
+@pytest.mark.parametrize(
+    "content, headers, status, message",
+    [
+        (b"{not json", {"content-type": "application/json"}, 400, "not valid JSON"),
+        (b"", {"content-type": "application/json"}, 400, "empty"),
+        (b'{"tokens": []}', {"content-type": "text/plain"}, 415, "text/plain is not supported"),
+        (b'{"tokens": []}', {}, 415, "Content-Type is missing"),
+        (b'{"tokens": [{"token": "\xff"}]}', {"content-type": "application/json"}, 400, "UTF-8"),
+    ],
+)
+async def test_malformed_bodies(client, content, headers, status, message):
+    before = await snapshot(client)
+    r = await client.post(URL, content=content, headers=headers)
+    assert r.status_code == status and message in r.text
+    assert await snapshot(client) == before
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, basic(key="wrong"), {"Authorization": "Bearer abc"}, {"Authorization": "Basic !!!"}, {"Authorization": "Basic " + "YWJj"}],
+)
+async def test_auth_failures(client, headers):
+    client.headers.pop("Authorization")
+    r = await client.post(URL, json={"tokens": [{"token": "1", "email": "a@b.c"}]}, headers=headers)
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Basic")
+    body = r.json()
+    assert body["status"] == 401 and body["error"] == "Unauthorized" and body["message"]
+
+
+async def test_journal_records_outcomes(client):
+    await client.post(
+        URL,
+        json={"tokens": [{"token": "111", "contactId": 1001}, {"token": "7", "contactId": 1001}, {"token": "8", "email": "n@e.w"}]},
+    )
+    journal = (await client.get("/_mock/requests")).json()
+    entry = journal["requests"][-1]
+    assert entry["status"] == 200
+    assert [o["outcome"] for o in entry["outcomes"]] == ["present", "added", "created"]
+    assert [o["contactId"] for o in entry["outcomes"]] == [1001, 1001, 1004]
+
+
+async def test_body_limit(emulator, client):
+    emulator.body_limit = 100
+    r = await client.post(URL, json={"tokens": [{"token": "1", "email": "a" * 200}]})
+    assert r.status_code == 413 and "limit of 100 bytes" in r.text
+
+
+async def test_reset_restores_scenario(client):
+    before = await snapshot(client)
+    await client.post(URL, json={"tokens": [{"token": "1", "email": "q@q.q"}]})
+    assert await snapshot(client) != before
+    assert (await client.post("/_mock/reset")).status_code == 200
+    assert await snapshot(client) == before
+    assert (await client.get("/_mock/requests")).json()["requests"] == []
+
+
+async def test_unknown_paths_and_methods(client):
+    r = await client.get("/api/v1/nowhere")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/plain")
+    r = await client.get(URL)
+    assert r.status_code == 405 and "POST" in r.headers["allow"]
+    r = await client.get("/_mock/nowhere")
+    assert r.status_code == 404 and r.json()["error"]

@@ -49,6 +49,14 @@ class Clock:
         else:
             self._offset = timestamp - time.time()
 
+    def snapshot(self) -> dict:
+        """Offset and freeze point rather than "now", so a snapshot of a running clock is stable."""
+        return {"frozen_at": self._frozen_at, "offset": self._offset}
+
+    def restore(self, data: dict) -> None:
+        self._frozen_at = None if data["frozen_at"] is None else float(data["frozen_at"])
+        self._offset = float(data["offset"])
+
     def reset(self) -> None:
         self._offset = 0.0
         self._frozen_at = None

@@ -148,6 +148,16 @@ class ContactBook:
     def next_id(self) -> int:
         return self._next_id
 
+    @property
+    def stamp(self) -> int:
+        """The last update stamp handed out (snapshots keep it so that order survives a restore)."""
+        return self._stamp
+
+    def set_counters(self, next_id: int, stamp: int) -> None:
+        """Put back the id and stamp counters of a snapshot (never below what the contacts use)."""
+        self._next_id = max(next_id, self._next_id)
+        self._stamp = max(stamp, self._stamp)
+
     # -- writing -----------------------------------------------------------
 
     def touch(self, contact: Contact) -> None:

@@ -65,9 +65,12 @@ class Chat:
 class TelegramWorld:
     """All simulated chats; a chat nobody described answers as ``default_state`` says."""
 
-    def __init__(self, default_state: str = ACTIVE) -> None:
+    def __init__(self, default_state: str = ACTIVE, clicks: dict | None = None) -> None:
         self.default_state = default_state
         self.chats: dict[str, Chat] = {}
+        # How simulated users treat tracked links: {"mode": "always" | "never"} or
+        # {"mode": "probability", "probability": p, "seed": s}.
+        self.clicks: dict = dict(clicks) if clicks else {"mode": "never"}
 
     def chat(self, chat_id: str) -> Chat:
         chat = self.chats.get(chat_id)

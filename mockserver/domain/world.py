@@ -9,10 +9,12 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from . import snapshot as snapshots
 from .apps import App, Apps, parse_app_uuid
 from .clock import Clock
 from .contacts import Contact, ContactBook
 from .errors import InvalidInput, NotFound
+from .generate import generate_contacts
 from .telegram import Chat, TelegramWorld
 from .tokens import Outcome, register_tokens, validate_batch
 
@@ -48,6 +50,7 @@ class World:
     def reset(self) -> None:
         """Back to the scenario's initial state (the clock is left alone)."""
         spec = copy.deepcopy(self.scenario)
+        self.name = spec.get("name", "")
         account = spec.get("account", {})
         self.account = Account(
             api_keys=list(account.get("api_keys", [])),
@@ -57,6 +60,7 @@ class World:
         )
         self.assumptions = {**DEFAULT_ASSUMPTIONS, **spec.get("assumptions", {})}
         self.limits = Limits(**spec.get("limits", {}))
+        self.webhooks = list(spec.get("webhooks", []))
         self.apps = Apps([App(**bot) for bot in spec.get("bots", [])])
         self.contacts = ContactBook(id_base=spec.get("contact_id_base", 1))
         for seed in spec.get("contacts", []):
@@ -65,10 +69,26 @@ class World:
             for app_uuid, chat_ids in tokens.items():
                 for chat_id in chat_ids:
                     self.contacts.add_token(contact, app_uuid, chat_id)
+        for block in spec.get("generate", []):
+            first_id = block.get("id_base", self.contacts.next_id)
+            for contact in generate_contacts(block, first_id):
+                self.contacts.add(contact)
         telegram = spec.get("telegram", {})
-        self.telegram = TelegramWorld(default_state=telegram.get("default_chat_state", "active"))
+        self.telegram = TelegramWorld(
+            default_state=telegram.get("default_chat_state", "active"), clicks=telegram.get("clicks")
+        )
         for chat_id, chat in telegram.get("chats", {}).items():
             self.telegram.chats[chat_id] = chat_from_spec(chat_id, chat)
+
+    # -- snapshots -------------------------------------------------------------
+
+    def snapshot(self) -> dict:
+        """Everything, as JSON-ready data that ``restore`` puts back exactly (see ``domain.snapshot``)."""
+        return snapshots.snapshot(self)
+
+    def restore(self, data: object) -> None:
+        """Become the world a snapshot describes; a bad snapshot raises InvalidInput and changes nothing."""
+        snapshots.restore(self, data)
 
     # -- the account ---------------------------------------------------------
 

@@ -1,5 +1,14 @@
-"""Scenario files: YAML (safe loading only) turned into the normalized dict a World is built from."""
+"""Scenario files: YAML (safe loading only) checked against a JSON Schema and turned into the World's input."""
 
-from .loader import ScenarioError, load_scenario, normalize_scenario
+from .loader import ScenarioError, check_problems, load_scenario, normalize_scenario, parse_json_scenario, parse_scenario
+from .schema import SCENARIO_SCHEMA
 
-__all__ = ["ScenarioError", "load_scenario", "normalize_scenario"]
+__all__ = [
+    "SCENARIO_SCHEMA",
+    "ScenarioError",
+    "check_problems",
+    "load_scenario",
+    "normalize_scenario",
+    "parse_json_scenario",
+    "parse_scenario",
+]

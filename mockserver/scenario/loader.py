@@ -1,19 +1,26 @@
-"""Read and check a scenario file; the World only ever sees the normalized result."""
+"""Read and check a scenario file; the World only ever sees the normalized result.
+
+Checking has two layers: the JSON Schema (shapes and types) and the semantic checks
+below (references between parts, duplicates, identifiers that must parse). Every
+problem is reported as ``file:line:column: reason``, with the place found by following
+the problem's JSON path through the YAML node tree.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterator
 
+import jsonschema
+import orjson
 import yaml
 
-from ..domain.apps import BOT_TOKEN, parse_app_uuid
-from ..domain.telegram import CHAT_STATES
-from ..domain.world import DEFAULT_ASSUMPTIONS
+from ..domain.apps import parse_app_uuid
+from ..domain.generate import TEXT_PATTERNS, pattern_problem
+from .positions import Positions
+from .schema import SCENARIO_SCHEMA
 
-ASSUMPTION_CHOICES = {
-    "unknown_contact_id": ("create", "reject"),
-    "single_item_lists": ("object", "array"),
-}
 CONTACT_TEXT_FIELDS = {
     "firstName": "first_name",
     "lastName": "last_name",
@@ -22,10 +29,37 @@ CONTACT_TEXT_FIELDS = {
     "languageCode": "language_code",
     "timeZone": "time_zone",
 }
+EXPECT_SUBJECTS = {
+    "contact": {"exists", "deleted", "tokens", "firstName", "lastName"},
+    "app": {"subscribers"},
+    "requests": {"count"},
+    "chat": {"state", "messages"},
+    "contact_count": set(),
+}
+MAX_PROBLEMS = 20
+_VALIDATOR = jsonschema.Draft202012Validator(SCENARIO_SCHEMA)
 
 
-class ScenarioError(Exception):
-    """A scenario that cannot be used; the message names the file, place and reason."""
+@dataclass(frozen=True)
+class Problem:
+    path: tuple
+    reason: str
+    line: int = 1
+    column: int = 1
+    on_key: bool = False
+
+    def render(self, source: str) -> str:
+        return f"{source}:{self.line}:{self.column}: {self.reason}"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; ``problems`` say where and why, one per line."""
+
+    def __init__(self, source: str, problems: list[Problem] | None = None, message: str | None = None) -> None:
+        self.source = source
+        self.problems = problems or []
+        self.lines = [p.render(source) for p in self.problems] if problems else [message or f"{source}: unusable scenario"]
+        super().__init__("\n".join(self.lines))
 
 
 def load_scenario(path: str | Path) -> dict:
@@ -33,123 +67,293 @@ def load_scenario(path: str | Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
+        raise ScenarioError(str(path), message=f"{path}: no such scenario file") from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), message=f"{path}: is a directory, not a scenario file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read the scenario file: {exc}") from None
+        raise ScenarioError(str(path), message=f"{path}: cannot read the scenario file: {exc}") from None
     return parse_scenario(text, source=str(path))
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> dict:
+    """YAML (or JSON, which is YAML too) text → normalized scenario, or ScenarioError."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{where}: invalid YAML: {reason}") from None
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ScenarioError(source, [Problem((), f"invalid YAML: {reason}", line, column)]) from None
+    return _checked(data, Positions(text), source)
+
+
+def parse_json_scenario(body: bytes, source: str = "<scenario>") -> dict:
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise ScenarioError(source, [Problem((), f"invalid JSON: {exc}", exc.lineno, exc.colno)]) from None
+    return _checked(data, Positions(body.decode("utf-8", "replace")), source)
+
+
+def normalize_scenario(data: object, source: str = "<scenario>") -> dict:
+    """Check an already parsed scenario and turn it into the World's input (ScenarioError otherwise)."""
+    return _checked(data, None, source)
+
+
+def check_problems(data: object) -> list[Problem]:
+    """Every problem of a parsed scenario, schema first; empty when it is usable."""
+    data = _plain(data)
+    problems = schema_problems(data)
+    if not problems:
+        problems = list(semantic_problems(data))
+    return problems
+
+
+def _checked(data: object, positions: Positions | None, source: str) -> dict:
     if data is None:
         data = {}
-    try:
-        return normalize_scenario(data)
-    except ValueError as exc:
-        raise ScenarioError(f"{source}: {exc}") from None
+    data = _plain(data)
+    problems = check_problems(data)
+    if problems:
+        placed = []
+        for problem in problems[:MAX_PROBLEMS]:
+            line, column = positions.locate(problem.path, key=problem.on_key) if positions else (1, 1)
+            where = _dotted(problem.path)
+            reason = f"{where}: {problem.reason}" if where else problem.reason
+            placed.append(Problem(problem.path, reason, line, column))
+        placed.sort(key=lambda p: (p.line, p.column))
+        raise ScenarioError(source, placed)
+    return _normalize(data)
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValueError(message)
+def _plain(data: Any) -> Any:
+    """Mapping keys as strings (YAML reads ``111:`` as an int), so the schema and paths see text."""
+    if isinstance(data, dict):
+        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
 
 
-def normalize_scenario(data: object) -> dict:
-    """Check a scenario's structure and turn it into the World's input; raise ValueError naming the place."""
-    _require(isinstance(data, dict), "a scenario must be a mapping")
-    account = data.get("account") or {}
-    _require(isinstance(account, dict), "account: must be a mapping")
-    keys = account.get("api_keys", [])
-    _require(
-        isinstance(keys, list) and all(isinstance(k, str) and k for k in keys),
-        "account.api_keys: must be a list of non-empty strings",
-    )
-    assumptions = dict(data.get("assumptions") or {})
-    for name, value in assumptions.items():
-        _require(name in DEFAULT_ASSUMPTIONS, f"assumptions.{name}: unknown assumption")
-        _require(
-            value in ASSUMPTION_CHOICES[name],
-            f"assumptions.{name}: must be one of {', '.join(ASSUMPTION_CHOICES[name])}",
-        )
-    bots = [_bot(i, bot) for i, bot in enumerate(data.get("bots") or [])]
-    refs = {}
-    for bot in bots:
-        refs[bot["app_uuid"]] = bot["app_uuid"]
-        refs[bot["username"].lower()] = bot["app_uuid"]
-    contacts = _contacts(data.get("contacts") or [], refs, data.get("contact_id_base", 1))
-    telegram = data.get("telegram") or {}
-    _require(isinstance(telegram, dict), "telegram: must be a mapping")
-    chats = {}
-    for chat_id, chat in (telegram.get("chats") or {}).items():
-        state = chat if isinstance(chat, str) else (chat or {}).get("state", "active")
-        _require(state in CHAT_STATES, f"telegram.chats.{chat_id}: unknown state {state!r}")
-        chats[str(chat_id)] = chat
-    return {
+def _dotted(path: tuple | list) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+# -- the schema layer ----------------------------------------------------------------
+
+
+def schema_problems(data: object) -> list[Problem]:
+    return [_problem(error) for error in _VALIDATOR.iter_errors(data)]
+
+
+def _problem(error: jsonschema.ValidationError) -> Problem:
+    error = _deepest(error)
+    path = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        name = extra[0] if extra else "?"
+        hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        return Problem((*path, name), f"unknown key {name!r}{hint}", on_key=True)
+    if error.validator == "required":
+        return Problem(path, error.message.replace("is a required property", "is required"))
+    if error.validator == "propertyNames":
+        bad = next((k for k in error.instance if not _names_ok(error, k)), "?")
+        return Problem((*path, bad), f"{bad!r} is not a valid key here", on_key=True)
+    message = schema.get("x-message")
+    if message:
+        return Problem(path, f"{message} (got {_show(error.instance)})")
+    if error.validator == "enum":
+        return Problem(path, f"{_show(error.instance)} is not one of: {', '.join(map(str, error.validator_value))}")
+    return Problem(path, error.message)
+
+
+def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For oneOf/anyOf, the failure inside the branch that fits the value's type, if any."""
+    if not error.context or (isinstance(error.schema, dict) and "x-message" in error.schema and not _has_deeper(error)):
+        return error
+    candidates = [e for e in error.context if e.validator not in ("type", "enum") and e.validator != "oneOf"]
+    deeper = [e for e in candidates if len(e.absolute_path) > len(error.absolute_path) or e.validator == "additionalProperties"]
+    if not deeper:
+        return error
+    return _deepest(jsonschema.exceptions.best_match(deeper))
+
+
+def _has_deeper(error: jsonschema.ValidationError) -> bool:
+    return any(len(e.absolute_path) > len(error.absolute_path) or e.validator == "additionalProperties" for e in error.context)
+
+
+def _names_ok(error: jsonschema.ValidationError, key: str) -> bool:
+    return not list(jsonschema.Draft202012Validator(error.validator_value).iter_errors(key))
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- the semantic layer ----------------------------------------------------------------
+
+
+def semantic_problems(data: dict) -> Iterator[Problem]:
+    refs: dict[str, str] = {}
+    seen: dict[str, dict[str, int]] = {"app_uuid": {}, "token": {}, "username": {}}
+    for index, bot in enumerate(data.get("bots", [])):
+        app_uuid = parse_app_uuid(bot["app_uuid"])
+        if app_uuid is None:
+            yield Problem(("bots", index, "app_uuid"), "malformed UUID")
+            continue
+        username = bot["username"].lstrip("@").lower()
+        for field, value in (("app_uuid", app_uuid), ("token", bot["token"]), ("username", username)):
+            if value in seen[field]:
+                yield Problem(("bots", index, field), f"duplicate bot {field}: also bots[{seen[field][value]}]")
+            seen[field].setdefault(value, index)
+        refs[app_uuid] = app_uuid
+        refs[username] = app_uuid
+    taken: dict[int, str] = {}
+    next_id = data.get("contact_id_base", 1)
+    for index, contact in enumerate(data.get("contacts", [])):
+        contact_id = contact.get("id", next_id)
+        if contact_id in taken:
+            yield Problem(("contacts", index, "id" if "id" in contact else ""), f"duplicate contact id {contact_id}: also {taken[contact_id]}")
+        taken.setdefault(contact_id, f"contacts[{index}]")
+        next_id = max(next_id, contact_id + 1)
+        for ref in contact.get("tokens", {}):
+            if _resolve(refs, ref) is None:
+                yield Problem(("contacts", index, "tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
+    for index, block in enumerate(_generate_blocks(data)):
+        path: tuple = ("generate", index) if isinstance(data.get("generate"), list) else ("generate",)
+        for key in ("email", "phone", *TEXT_PATTERNS):
+            if key in block and (reason := pattern_problem(block[key])):
+                yield Problem((*path, key), reason)
+        for ref, patterns in block.get("tokens", {}).items():
+            if _resolve(refs, ref) is None:
+                yield Problem((*path, "tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
+            for pattern in [patterns] if isinstance(patterns, str) else patterns:
+                if reason := pattern_problem(pattern):
+                    yield Problem((*path, "tokens", ref), reason)
+        first = block.get("id_base", next_id)
+        last = first + block["count"] - 1
+        clash = next((i for i in taken if first <= i <= last), None)
+        if clash is not None:
+            yield Problem((*path, "id_base" if "id_base" in block else "count"), f"duplicate contact id {clash}: generated ids {first}..{last} overlap {taken[clash]}")
+        else:
+            taken[first] = f"generate ids {first}..{last}"
+            taken[last] = f"generate ids {first}..{last}"
+        next_id = max(next_id, last + 1)
+    for index, item in enumerate(data.get("expect", [])):
+        yield from _expect_problems(index, item, refs)
+
+
+def _expect_problems(index: int, item: dict, refs: dict[str, str]) -> Iterator[Problem]:
+    path = ("expect", index)
+    subjects = [s for s in EXPECT_SUBJECTS if s in item]
+    if len(subjects) != 1:
+        yield Problem(path, f"an expectation names exactly one of {', '.join(EXPECT_SUBJECTS)} (found {len(subjects) or 'none'})")
+        return
+    subject = subjects[0]
+    for key in item:
+        if key != subject and key not in EXPECT_SUBJECTS[subject]:
+            allowed = ", ".join(sorted(EXPECT_SUBJECTS[subject])) or "nothing else"
+            yield Problem((*path, key), f"{key!r} does not apply to {subject} expectations (allowed: {allowed})", on_key=True)
+    if subject == "app" and _resolve(refs, item["app"]) is None:
+        yield Problem((*path, "app"), f"unknown bot {item['app']!r}: no bot has this username or app_uuid")
+    if subject == "requests" and "count" not in item:
+        yield Problem(path, "a requests expectation needs a count")
+    for ref in item.get("tokens", {}):
+        if _resolve(refs, ref) is None:
+            yield Problem((*path, "tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
+
+
+def _resolve(refs: dict[str, str], ref: str) -> str | None:
+    return refs.get(parse_app_uuid(ref) or "") or refs.get(ref.lstrip("@").lower())
+
+
+def _generate_blocks(data: dict) -> list[dict]:
+    blocks = data.get("generate", [])
+    return [blocks] if isinstance(blocks, dict) else blocks
+
+
+# -- normalization (the World's input) ------------------------------------------------------
+
+
+def _normalize(data: dict) -> dict:
+    bots = []
+    refs: dict[str, str] = {}
+    for bot in data.get("bots", []):
+        app_uuid = parse_app_uuid(bot["app_uuid"])
+        assert app_uuid is not None
+        entry = {"app_uuid": app_uuid, "token": bot["token"], "username": bot["username"].lstrip("@")}
+        if "first_name" in bot:
+            entry["first_name"] = bot["first_name"]
+        bots.append(entry)
+        refs[app_uuid] = app_uuid
+        refs[entry["username"].lower()] = app_uuid
+    account = data.get("account", {})
+    telegram = data.get("telegram", {})
+    clicks = telegram.get("clicks", "never")
+    scenario = {
         "name": data.get("name", ""),
         "description": data.get("description", ""),
         "account": {
-            "api_keys": keys,
+            "api_keys": list(account.get("api_keys", [])),
             **{k: account[k] for k in ("organisation_name", "user_email", "org_id") if k in account},
         },
-        "assumptions": assumptions,
-        "limits": dict(data.get("limits") or {}),
+        "assumptions": dict(data.get("assumptions", {})),
+        "limits": dict(data.get("limits", {})),
         "bots": bots,
-        "contacts": contacts,
-        "telegram": {"default_chat_state": telegram.get("default_chat_state", "active"), "chats": chats},
+        "contacts": _contacts(data.get("contacts", []), refs, data.get("contact_id_base", 1)),
+        "generate": [_generate(block, refs) for block in _generate_blocks(data)],
+        "telegram": {
+            "default_chat_state": telegram.get("default_chat_state", "active"),
+            "chats": dict(telegram.get("chats", {})),
+            "clicks": {"mode": clicks} if isinstance(clicks, str) else {"mode": "probability", "seed": 0, **clicks},
+        },
+        "faults": list(data.get("faults", [])),
+        "webhooks": list(data.get("webhooks", [])),
+        "expect": list(data.get("expect", [])),
     }
+    if "contact_id_base" in data:
+        scenario["contact_id_base"] = data["contact_id_base"]
+    return scenario
 
 
-def _bot(index: int, bot: object) -> dict:
-    where = f"bots[{index}]"
-    _require(isinstance(bot, dict), f"{where}: must be a mapping")
-    app_uuid = parse_app_uuid(str(bot.get("app_uuid", "")))
-    _require(app_uuid is not None, f"{where}.app_uuid: must be a UUID")
-    token = bot.get("token")
-    _require(isinstance(token, str) and bool(BOT_TOKEN.match(token)), f"{where}.token: must look like <digits>:<35 characters>")
-    username = bot.get("username")
-    _require(isinstance(username, str) and bool(username), f"{where}.username: must be a non-empty string")
-    result = {"app_uuid": app_uuid, "token": token, "username": username.lstrip("@")}
-    if "first_name" in bot:
-        result["first_name"] = str(bot["first_name"])
-    return result
-
-
-def _contacts(seeds: object, refs: dict[str, str], id_base: int) -> list[dict]:
-    _require(isinstance(seeds, list), "contacts: must be a list")
+def _contacts(seeds: list[dict], refs: dict[str, str], id_base: int) -> list[dict]:
     next_id = id_base
-    taken: set[int] = set()
     result = []
-    for index, seed in enumerate(seeds):
-        where = f"contacts[{index}]"
-        _require(isinstance(seed, dict), f"{where}: must be a mapping")
+    for seed in seeds:
         contact_id = seed.get("id", next_id)
-        _require(isinstance(contact_id, int) and not isinstance(contact_id, bool), f"{where}.id: must be an integer")
-        _require(contact_id not in taken, f"{where}.id: duplicate contact id {contact_id}")
-        taken.add(contact_id)
         next_id = max(next_id, contact_id + 1)
         contact: dict = {"id": contact_id, "channels": []}
         for kind, key in (("email", "email"), ("sms", "phone")):
             if key in seed:
-                _require(isinstance(seed[key], str), f"{where}.{key}: must be a string")
                 contact["channels"].append({"type": kind, "value": seed[key]})
         for key, attr in CONTACT_TEXT_FIELDS.items():
             if key in seed:
-                _require(isinstance(seed[key], str), f"{where}.{key}: must be a string")
                 contact[attr] = seed[key]
+        if "address" in seed:
+            contact["address"] = dict(seed["address"])
+        if "fields" in seed:
+            contact["fields"] = [dict(f) for f in seed["fields"]]
+        if "groups" in seed:
+            contact["groups"] = [{"name": g} if isinstance(g, str) else dict(g) for g in seed["groups"]]
         if seed.get("deleted"):
             contact["deleted"] = True
-        tokens = {}
-        for ref, chat_ids in (seed.get("tokens") or {}).items():
-            app_uuid = refs.get(str(ref).lower()) or refs.get(parse_app_uuid(str(ref)) or "")
-            _require(app_uuid is not None, f"{where}.tokens.{ref}: no bot with this username or app_uuid")
-            _require(isinstance(chat_ids, list), f"{where}.tokens.{ref}: must be a list of chat ids")
-            tokens[app_uuid] = [str(c) for c in chat_ids]
-        contact["tokens"] = tokens
+        contact["tokens"] = {
+            _resolve(refs, ref): list(dict.fromkeys(str(c) for c in chat_ids)) for ref, chat_ids in seed.get("tokens", {}).items()
+        }
         result.append(contact)
+    return result
+
+
+def _generate(block: dict, refs: dict[str, str]) -> dict:
+    result = dict(block)
+    result["tokens"] = {
+        _resolve(refs, ref): [patterns] if isinstance(patterns, str) else list(patterns)
+        for ref, patterns in block.get("tokens", {}).items()
+    }
     return result

@@ -1,0 +1,73 @@
+"""Large audiences from a pattern: N contacts, deterministic for a given seed.
+
+A pattern is a ``str.format`` template over three names only: ``n`` (1, 2, ... N),
+``first_name`` and ``last_name`` (picked from small lists by a seeded RNG). Field
+access and indexing are refused, so a scenario cannot reach into Python objects.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from typing import Iterator
+
+from .contacts import EMAIL, SMS, Contact
+
+PATTERN_NAMES = ("n", "first_name", "last_name")
+FIRST_NAMES = ("Taras", "Olena", "Ivan", "Oksana", "Petro", "Iryna", "Andrii", "Mariia", "Dmytro", "Sofiia")
+LAST_NAMES = ("Shevchenko", "Kovalenko", "Bondarenko", "Tkachenko", "Kravchenko", "Melnyk", "Boiko", "Koval")
+# Contact attribute set by each pattern key of a ``generate`` block.
+TEXT_PATTERNS = {
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "externalCustomerId": "external_customer_id",
+    "contactKey": "contact_key",
+    "languageCode": "language_code",
+    "timeZone": "time_zone",
+}
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a pattern cannot be used, or None when it is fine."""
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        return f"malformed pattern: {exc}"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PATTERN_NAMES:
+            return f"unknown placeholder {{{name}}}; use {{n}}, {{first_name}} or {{last_name}}"
+        if conversion or (spec and "{" in spec):
+            return f"placeholder {{{name}}} may only carry a format spec such as {{n:07d}}"
+    try:
+        pattern.format(n=1, first_name="A", last_name="B")
+    except (ValueError, TypeError) as exc:
+        return f"malformed pattern: {exc}"
+    return None
+
+
+def generate_contacts(spec: dict, first_id: int) -> Iterator[Contact]:
+    """Contacts ``first_id``… built from a normalized ``generate`` block (tokens keyed by app_uuid)."""
+    rng = random.Random(spec.get("seed", 0))
+    count = spec["count"]
+    texts = [(attr, spec[key]) for key, attr in TEXT_PATTERNS.items() if key in spec]
+    email, phone = spec.get("email"), spec.get("phone")
+    tokens = spec.get("tokens", {})
+    deleted_every = spec.get("deleted_every", 0)
+    names = FIRST_NAMES, LAST_NAMES
+    for n in range(1, count + 1):
+        values = {"n": n, "first_name": rng.choice(names[0]), "last_name": rng.choice(names[1])}
+        channels = []
+        if email is not None:
+            channels.append({"type": EMAIL, "value": email.format_map(values)})
+        if phone is not None:
+            channels.append({"type": SMS, "value": phone.format_map(values)})
+        contact = Contact(id=first_id + n - 1, channels=channels)
+        for attr, pattern in texts:
+            setattr(contact, attr, pattern.format_map(values))
+        for app_uuid, patterns in tokens.items():
+            contact.tokens[app_uuid] = list(dict.fromkeys(p.format_map(values) for p in patterns))
+        if deleted_every and n % deleted_every == 0:
+            contact.deleted = True
+        yield contact

@@ -1,0 +1,351 @@
+"""The world as plain JSON data, and back: ``World.snapshot()`` / ``World.restore()``.
+
+The snapshot is made of *parts*, one top-level key each. A part has a ``dump`` that
+reads the world and a ``load`` that checks its data and builds new objects, returning
+an ``apply`` step that cannot fail. Restore runs every load first and every apply
+afterwards, so a bad snapshot changes nothing. To put a new piece of the world into
+the snapshot, write its two functions and add a ``Part`` to ``PARTS``.
+
+Keys marked *derived* in a dump (e.g. a contact's ``email``, an app's
+``subscribers``) are there for readers and are recomputed, not read, on restore.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from .apps import App, Apps, parse_app_uuid
+from .contacts import Contact, ContactBook
+from .errors import InvalidInput
+from .telegram import CHAT_STATES, Chat, TelegramWorld
+
+if TYPE_CHECKING:
+    from .world import World
+
+FORMAT_VERSION = 1
+Apply = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    dump: Callable[["World"], Any]
+    load: Callable[["World", Any], Apply]
+
+
+def _need(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise InvalidInput(f"{where}: {message}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _mapping(data: object, where: str) -> dict:
+    _need(isinstance(data, dict), where, "must be an object")
+    return data  # type: ignore[return-value]
+
+
+def _text_or_null(data: dict, key: str, where: str) -> str | None:
+    value = data.get(key)
+    _need(value is None or isinstance(value, str), f"{where}.{key}", "must be a string or null")
+    return value
+
+
+# -- clock ---------------------------------------------------------------------------
+
+
+def dump_clock(world: "World") -> dict:
+    return world.clock.snapshot()
+
+
+def load_clock(world: "World", data: object) -> Apply:
+    data = _mapping(data, "clock")
+    frozen_at, offset = data.get("frozen_at"), data.get("offset", 0.0)
+    _need(frozen_at is None or _number(frozen_at), "clock.frozen_at", "must be a number or null")
+    _need(_number(offset), "clock.offset", "must be a number")
+    return lambda: world.clock.restore({"frozen_at": frozen_at, "offset": offset})
+
+
+# -- settings: account, assumptions, limits, webhooks ---------------------------------------
+
+
+def dump_settings(world: "World") -> dict:
+    account = world.account
+    return {
+        "name": world.name,
+        "account": {
+            "api_keys": list(account.api_keys),
+            "organisation_name": account.organisation_name,
+            "user_email": account.user_email,
+            "org_id": account.org_id,
+        },
+        "assumptions": dict(world.assumptions),
+        "limits": dict(vars(world.limits)),
+        "webhooks": [dict(hook) for hook in world.webhooks],
+    }
+
+
+def load_settings(world: "World", data: object) -> Apply:
+    from .world import DEFAULT_ASSUMPTIONS, Account, Limits
+
+    data = _mapping(data, "settings")
+    account = _mapping(data.get("account", {}), "settings.account")
+    keys = account.get("api_keys", [])
+    _need(isinstance(keys, list) and all(isinstance(k, str) for k in keys), "settings.account.api_keys", "must be a list of strings")
+    name = data.get("name", "")
+    _need(isinstance(name, str), "settings.name", "must be a string")
+    try:
+        new_account = Account(
+            api_keys=list(keys),
+            organisation_name=str(account.get("organisation_name", Account.organisation_name)),
+            user_email=str(account.get("user_email", Account.user_email)),
+            org_id=account.get("org_id", Account.org_id),
+        )
+        limits = Limits(**_mapping(data.get("limits", {}), "settings.limits"))
+    except TypeError as exc:
+        raise InvalidInput(f"settings: {exc}") from None
+    _need(_is_int(new_account.org_id), "settings.account.org_id", "must be an integer")
+    for key, value in vars(limits).items():
+        _need(_is_int(value) and value > 0, f"settings.limits.{key}", "must be a positive integer")
+    assumptions = _mapping(data.get("assumptions", {}), "settings.assumptions")
+    for key in assumptions:
+        _need(key in DEFAULT_ASSUMPTIONS, f"settings.assumptions.{key}", "unknown assumption")
+    webhooks = data.get("webhooks", [])
+    _need(isinstance(webhooks, list) and all(isinstance(h, dict) for h in webhooks), "settings.webhooks", "must be a list of objects")
+
+    def apply() -> None:
+        world.name = name
+        world.account = new_account
+        world.limits = limits
+        world.assumptions = {**DEFAULT_ASSUMPTIONS, **assumptions}
+        world.webhooks = [dict(h) for h in webhooks]
+
+    return apply
+
+
+# -- apps ------------------------------------------------------------------------------
+
+
+def dump_apps(world: "World") -> list[dict]:
+    return [
+        {
+            "app_uuid": app.app_uuid,
+            "token": app.token,
+            "username": app.username,
+            "first_name": app.first_name,
+            "mutes": dict(app.mutes),
+            "subscribers": world.contacts.subscribers(app.app_uuid),  # derived
+        }
+        for app in world.apps
+    ]
+
+
+def load_apps(world: "World", data: object) -> Apply:
+    _need(isinstance(data, list), "apps", "must be a list")
+    apps = []
+    for index, item in enumerate(data):
+        where = f"apps[{index}]"
+        item = _mapping(item, where)
+        app_uuid = parse_app_uuid(str(item.get("app_uuid", "")))
+        _need(app_uuid is not None, f"{where}.app_uuid", "must be a UUID")
+        for key in ("token", "username"):
+            _need(isinstance(item.get(key), str) and item[key], f"{where}.{key}", "must be a non-empty string")
+        mutes = _mapping(item.get("mutes", {}), f"{where}.mutes")
+        _need(all(_number(v) for v in mutes.values()), f"{where}.mutes", "must map tokens to epoch seconds")
+        apps.append(
+            App(app_uuid, item["token"], item["username"], _text_or_null(item, "first_name", where), {str(k): float(v) for k, v in mutes.items()})
+        )
+    new = Apps(apps)
+    _need(len(new) == len(apps), "apps", "app_uuid values must be unique")
+
+    def apply() -> None:
+        world.apps = new
+
+    return apply
+
+
+# -- contacts --------------------------------------------------------------------------
+
+TEXT_FIELDS = {
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "externalCustomerId": "external_customer_id",
+    "contactKey": "contact_key",
+    "languageCode": "language_code",
+    "timeZone": "time_zone",
+}
+
+
+def dump_contact(contact: Contact) -> dict:
+    emails, phones = contact.emails, contact.phones
+    data: dict[str, Any] = {"id": contact.id}
+    for key, attr in TEXT_FIELDS.items():
+        data[key] = getattr(contact, attr)
+    data["email"] = emails[0] if emails else None  # derived
+    data["phone"] = phones[0] if phones else None  # derived
+    data["channels"] = [dict(c) for c in contact.channels]
+    data["address"] = dict(contact.address) if contact.address is not None else None
+    data["fields"] = [dict(f) for f in contact.fields]
+    data["groups"] = [dict(g) for g in contact.groups]
+    data["tokens"] = {app: list(tokens) for app, tokens in contact.tokens.items()}
+    data["deleted"] = contact.deleted
+    data["stamp"] = contact.stamp
+    return data
+
+
+def load_contact(item: object, where: str) -> Contact:
+    item = _mapping(item, where)
+    _need(_is_int(item.get("id")), f"{where}.id", "must be an integer")
+    contact = Contact(id=item["id"])
+    for key, attr in TEXT_FIELDS.items():
+        setattr(contact, attr, _text_or_null(item, key, where))
+    channels = item.get("channels", [])
+    _need(
+        isinstance(channels, list) and all(isinstance(c, dict) and isinstance(c.get("type"), str) and isinstance(c.get("value"), str) for c in channels),
+        f"{where}.channels",
+        "must be a list of {type, value} objects",
+    )
+    contact.channels = [dict(c) for c in channels]
+    address = item.get("address")
+    _need(address is None or isinstance(address, dict), f"{where}.address", "must be an object or null")
+    contact.address = dict(address) if address is not None else None
+    for key in ("fields", "groups"):
+        value = item.get(key, [])
+        _need(isinstance(value, list) and all(isinstance(v, dict) for v in value), f"{where}.{key}", "must be a list of objects")
+        setattr(contact, key, [dict(v) for v in value])
+    tokens = _mapping(item.get("tokens", {}), f"{where}.tokens")
+    for app_uuid, chat_ids in tokens.items():
+        _need(
+            isinstance(chat_ids, list) and all(isinstance(c, str) for c in chat_ids) and len(set(chat_ids)) == len(chat_ids),
+            f"{where}.tokens.{app_uuid}",
+            "must be a list of distinct strings",
+        )
+    contact.tokens = {app: list(ids) for app, ids in tokens.items() if ids}
+    _need(isinstance(item.get("deleted", False), bool), f"{where}.deleted", "must be a boolean")
+    contact.deleted = item.get("deleted", False)
+    stamp = item.get("stamp", 0)
+    _need(_is_int(stamp) and stamp >= 0, f"{where}.stamp", "must be a non-negative integer")
+    contact.stamp = stamp
+    return contact
+
+
+def dump_contacts(world: "World") -> list[dict]:
+    return [dump_contact(c) for c in world.contacts]
+
+
+def dump_book(world: "World") -> dict:
+    return {"next_id": world.contacts.next_id, "stamp": world.contacts.stamp}
+
+
+def load_contacts(world: "World", data: object) -> Apply:
+    """Contacts and their book's counters come in two keys but are rebuilt together."""
+    _need(isinstance(data, dict), "state", "must be an object")
+    items = data.get("contacts", [])
+    _need(isinstance(items, list), "contacts", "must be a list")
+    counters = _mapping(data.get("contact_book", {}), "contact_book")
+    next_id, stamp = counters.get("next_id", 1), counters.get("stamp", 0)
+    _need(_is_int(next_id), "contact_book.next_id", "must be an integer")
+    _need(_is_int(stamp) and stamp >= 0, "contact_book.stamp", "must be a non-negative integer")
+    book = ContactBook(id_base=next_id)
+    for index, item in enumerate(items):
+        contact = load_contact(item, f"contacts[{index}]")
+        _need(book.get(contact.id, include_deleted=True) is None, f"contacts[{index}].id", f"duplicate contact id {contact.id}")
+        book.add(contact)
+    book.set_counters(max(next_id, book.next_id), max(stamp, book.stamp))
+
+    def apply() -> None:
+        world.contacts = book
+
+    return apply
+
+
+# -- telegram --------------------------------------------------------------------------
+
+CHAT_KEYS = ("first_name", "last_name", "username", "language_code")
+
+
+def dump_telegram(world: "World") -> dict:
+    telegram = world.telegram
+    return {
+        "default_chat_state": telegram.default_state,
+        "clicks": dict(telegram.clicks),
+        "chats": {
+            chat.id: {
+                "state": chat.state,
+                **{key: getattr(chat, key) for key in CHAT_KEYS},
+                "retry_after": chat.retry_after,
+                "limited_sends": chat.limited_sends,
+                "messages": [dict(m) for m in chat.messages],
+            }
+            for chat in telegram.chats.values()
+        },
+    }
+
+
+def load_telegram(world: "World", data: object) -> Apply:
+    data = _mapping(data, "telegram")
+    default = data.get("default_chat_state", "active")
+    _need(default in CHAT_STATES, "telegram.default_chat_state", f"must be one of {', '.join(CHAT_STATES)}")
+    clicks = _mapping(data.get("clicks", {"mode": "never"}), "telegram.clicks")
+    telegram = TelegramWorld(default_state=default, clicks=clicks)
+    for chat_id, spec in _mapping(data.get("chats", {}), "telegram.chats").items():
+        where = f"telegram.chats.{chat_id}"
+        spec = _mapping(spec, where)
+        _need(spec.get("state", "active") in CHAT_STATES, f"{where}.state", f"must be one of {', '.join(CHAT_STATES)}")
+        retry_after, limited = spec.get("retry_after", 1), spec.get("limited_sends")
+        _need(_is_int(retry_after) and retry_after >= 0, f"{where}.retry_after", "must be a non-negative integer")
+        _need(limited is None or (_is_int(limited) and limited >= 0), f"{where}.limited_sends", "must be a non-negative integer or null")
+        messages = spec.get("messages", [])
+        _need(isinstance(messages, list) and all(isinstance(m, dict) for m in messages), f"{where}.messages", "must be a list of objects")
+        chat = Chat(id=str(chat_id), state=spec.get("state", "active"), retry_after=retry_after, limited_sends=limited)
+        for key in CHAT_KEYS:
+            setattr(chat, key, _text_or_null(spec, key, where))
+        chat.messages = [dict(m) for m in messages]
+        telegram.chats[chat.id] = chat
+
+    def apply() -> None:
+        world.telegram = telegram
+
+    return apply
+
+
+PARTS: list[Part] = [
+    Part("clock", dump_clock, load_clock),
+    Part("settings", dump_settings, load_settings),
+    Part("apps", dump_apps, load_apps),
+    Part("contact_book", dump_book, lambda world, data: (lambda: None)),
+    Part("contacts", dump_contacts, lambda world, data: (lambda: None)),
+    Part("telegram", dump_telegram, load_telegram),
+]
+# Parts whose load needs the whole snapshot (several keys rebuilt as one).
+WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [load_contacts]
+
+
+def snapshot(world: "World") -> dict:
+    data: dict[str, Any] = {"version": FORMAT_VERSION}
+    for part in PARTS:
+        data[part.key] = part.dump(world)
+    return data
+
+
+def restore(world: "World", data: object) -> None:
+    """Replace the world's state with a snapshot; on any problem raise InvalidInput and change nothing."""
+    _need(isinstance(data, dict), "state", "must be an object")
+    assert isinstance(data, dict)
+    _need(data.get("version") == FORMAT_VERSION, "version", f"must be {FORMAT_VERSION}")
+    known = {"version", *(part.key for part in PARTS)}
+    unknown = sorted(set(data) - known)
+    _need(not unknown, "state", f"unknown keys: {', '.join(unknown)}")
+    missing = [part.key for part in PARTS if part.key not in data]
+    _need(not missing, "state", f"missing keys: {', '.join(missing)}")
+    steps = [part.load(world, data[part.key]) for part in PARTS]
+    steps += [load(world, data) for load in WHOLE_LOADS]
+    for step in steps:
+        step()

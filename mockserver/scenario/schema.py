@@ -1,0 +1,247 @@
+"""The JSON Schema of scenario files, built here and printed by ``mockserver schema``.
+
+``x-message`` on a subschema replaces jsonschema's generic wording when that
+subschema is violated, so that a refused file says what a person would say.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.generate import TEXT_PATTERNS
+from ..domain.telegram import CHAT_STATES
+
+SCHEMA_ID = "https://github.com/esputnik-mockserver/mockserver/scenario.schema.json"
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+BOT_TOKEN_PATTERN = r"^[0-9]+:[A-Za-z0-9_-]{35}$"
+CHAT_ID_PATTERN = r"^-?[0-9]{1,20}$"
+
+TEXT = {"type": "string"}
+NON_EMPTY = {"type": "string", "minLength": 1}
+COUNT = {"type": "integer", "minimum": 0}
+GLOB = {"type": "string", "minLength": 1, "description": "A glob over the path: * matches anything, ? one character."}
+
+
+def _object(properties: dict, required: list[str] | None = None, **extra: Any) -> dict:
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    schema.update(extra)
+    return schema
+
+
+CHAT_ID = {
+    "type": ["string", "integer"],
+    "pattern": CHAT_ID_PATTERN,
+    "x-message": "a Telegram chat id is an integer (digits, optionally negative)",
+}
+APP_UUID = {"type": "string", "pattern": UUID_PATTERN, "x-message": "malformed UUID"}
+BOT_REF = {"type": "string", "minLength": 1, "description": "A bot's username (with or without @) or its app_uuid."}
+
+BOT = _object(
+    {
+        "app_uuid": APP_UUID,
+        "token": {
+            "type": "string",
+            "pattern": BOT_TOKEN_PATTERN,
+            "x-message": "malformed bot token: expected <digits>:<35 characters of A-Za-z0-9_->",
+        },
+        "username": {"type": "string", "pattern": r"^@?[A-Za-z0-9_]{1,64}$", "x-message": "a bot username is letters, digits and _"},
+        "first_name": TEXT,
+    },
+    ["app_uuid", "token", "username"],
+)
+
+CONTACT = _object(
+    {
+        "id": {"type": "integer", "minimum": 1},
+        "firstName": TEXT,
+        "lastName": TEXT,
+        "email": TEXT,
+        "phone": TEXT,
+        "externalCustomerId": NON_EMPTY,
+        "contactKey": TEXT,
+        "languageCode": TEXT,
+        "timeZone": TEXT,
+        "address": _object({"region": TEXT, "town": TEXT, "address": TEXT, "postcode": TEXT}),
+        "fields": {
+            "type": "array",
+            "items": _object({"id": {"type": "integer"}, "value": TEXT}, ["id", "value"]),
+        },
+        "groups": {
+            "type": "array",
+            "items": {
+                "oneOf": [
+                    NON_EMPTY,
+                    _object({"id": {"type": "integer"}, "name": NON_EMPTY, "type": {"enum": ["Static", "Dynamic", "Combined"]}}, ["name"]),
+                ]
+            },
+        },
+        "deleted": {"type": "boolean"},
+        "tokens": {
+            "type": "object",
+            "description": "Chat ids per bot, keyed by bot username or app_uuid.",
+            "additionalProperties": {"type": "array", "items": CHAT_ID},
+        },
+    }
+)
+
+PATTERN = {"type": "string", "description": "A str.format pattern over {n}, {first_name}, {last_name}, e.g. user{n}@example.com."}
+GENERATE_BLOCK = _object(
+    {
+        "count": {"type": "integer", "minimum": 1, "maximum": 2_000_000},
+        "seed": {"type": "integer"},
+        "id_base": {"type": "integer", "minimum": 1},
+        "email": PATTERN,
+        "phone": PATTERN,
+        **{key: PATTERN for key in TEXT_PATTERNS},
+        "tokens": {
+            "type": "object",
+            "additionalProperties": {"oneOf": [PATTERN, {"type": "array", "items": PATTERN, "minItems": 1}]},
+        },
+        "deleted_every": {"type": "integer", "minimum": 0, "description": "Every k-th generated contact is soft-deleted."},
+    },
+    ["count"],
+)
+
+CHAT = {
+    "oneOf": [
+        {"enum": list(CHAT_STATES)},
+        _object(
+            {
+                "state": {"enum": list(CHAT_STATES)},
+                "retry_after": {"type": "integer", "minimum": 0},
+                "limited_sends": {"type": "integer", "minimum": 0},
+                "first_name": TEXT,
+                "last_name": TEXT,
+                "username": TEXT,
+                "language_code": TEXT,
+            }
+        ),
+    ],
+    "x-message": f"a chat is a state ({', '.join(CHAT_STATES)}) or a mapping of state, retry_after, limited_sends, first_name, last_name, username, language_code",
+}
+
+TELEGRAM = _object(
+    {
+        "default_chat_state": {"enum": list(CHAT_STATES)},
+        "chats": {
+            "type": "object",
+            "propertyNames": {"pattern": CHAT_ID_PATTERN},
+            "additionalProperties": CHAT,
+        },
+        "clicks": {
+            "oneOf": [
+                {"enum": ["always", "never"]},
+                _object(
+                    {"probability": {"type": "number", "minimum": 0, "maximum": 1}, "seed": {"type": "integer"}},
+                    ["probability"],
+                ),
+            ],
+            "x-message": "clicks is always, never or {probability: 0..1, seed: N}",
+        },
+    }
+)
+
+FAULT = _object(
+    {
+        "match": _object(
+            {
+                "method": {"type": "string", "pattern": "^[A-Za-z]+$"},
+                "path": GLOB,
+                "body_contains": NON_EMPTY,
+            }
+        ),
+        "action": _object(
+            {
+                "status": {"type": "integer", "minimum": 100, "maximum": 599},
+                "body": {"description": "A string is sent as is; anything else as JSON."},
+                "headers": {"type": "object", "additionalProperties": {"type": ["string", "integer"]}},
+                "delay_ms": {"type": "integer", "minimum": 0, "maximum": 600_000},
+                "drop_connection": {"type": "boolean"},
+            },
+            anyOf=[{"required": ["status"]}, {"required": ["delay_ms"]}, {"required": ["drop_connection"]}],
+            **{"x-message": "an action needs status, delay_ms or drop_connection"},
+        ),
+        "times": {"type": "integer", "minimum": 1, "description": "How many requests it applies to; absent: forever."},
+        "probability": {"type": "number", "minimum": 0, "maximum": 1},
+        "seed": {"type": "integer"},
+    },
+    ["action"],
+)
+
+REQUEST_FILTER = _object(
+    {"method": {"type": "string"}, "path": GLOB, "status": {"type": "integer", "minimum": 100, "maximum": 599}}
+)
+COUNT_CHECK = {
+    "oneOf": [COUNT, _object({"min": COUNT, "max": COUNT})],
+    "x-message": "count is a number or {min, max}",
+}
+CONTACT_SELECTOR = _object(
+    {"id": {"type": "integer"}, "email": NON_EMPTY, "phone": NON_EMPTY, "externalCustomerId": NON_EMPTY},
+    minProperties=1,
+    maxProperties=1,
+    **{"x-message": "select a contact by exactly one of id, email, phone, externalCustomerId"},
+)
+EXPECT_ITEM = _object(
+    {
+        "contact": CONTACT_SELECTOR,
+        "app": BOT_REF,
+        "requests": REQUEST_FILTER,
+        "chat": CHAT_ID,
+        "contact_count": COUNT,
+        "exists": {"type": "boolean"},
+        "deleted": {"type": "boolean"},
+        "tokens": {"type": "object", "additionalProperties": {"type": "array", "items": CHAT_ID}},
+        "firstName": TEXT,
+        "lastName": TEXT,
+        "subscribers": COUNT,
+        "count": COUNT_CHECK,
+        "state": {"enum": list(CHAT_STATES)},
+        "messages": COUNT,
+    },
+    description=(
+        "One assertion about the final state: {contact, exists?, deleted?, tokens?, firstName?, lastName?}, "
+        "{app, subscribers}, {requests, count}, {chat, state?, messages?} or {contact_count}."
+    ),
+)
+
+SCENARIO_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID,
+    "title": "mockserver scenario",
+    **_object(
+        {
+            "name": TEXT,
+            "description": TEXT,
+            "contact_id_base": {"type": "integer", "minimum": 1},
+            "account": _object(
+                {
+                    "api_keys": {"type": "array", "items": NON_EMPTY},
+                    "organisation_name": TEXT,
+                    "user_email": TEXT,
+                    "org_id": {"type": "integer"},
+                }
+            ),
+            "assumptions": _object(
+                {
+                    "unknown_contact_id": {"enum": ["create", "reject"]},
+                    "single_item_lists": {"enum": ["object", "array"]},
+                }
+            ),
+            "limits": _object({"token_batch": {"type": "integer", "minimum": 1}}),
+            "bots": {"type": "array", "items": BOT},
+            "contacts": {"type": "array", "items": CONTACT},
+            "generate": {"oneOf": [GENERATE_BLOCK, {"type": "array", "items": GENERATE_BLOCK}]},
+            "telegram": TELEGRAM,
+            "faults": {"type": "array", "items": FAULT},
+            "webhooks": {
+                "type": "array",
+                "items": _object({"url": {"type": "string", "pattern": "^https?://"}, "username": TEXT, "password": TEXT}, ["url"]),
+            },
+            "expect": {"type": "array", "items": EXPECT_ITEM},
+        }
+    ),
+}
+
+__all__ = ["SCENARIO_SCHEMA", "FAULT", "EXPECT_ITEM"]

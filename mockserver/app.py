@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Callable
 
 from starlette.applications import Starlette
@@ -13,8 +15,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .domain.clock import Clock
 from .domain.world import World
+from .faults import FaultBook
 from .journal import Journal
-from .middleware import Front
+from .middleware import FaultLayer, Front
+from .statefile import save_state
+from .watch import watch_scenario
 from .responses import api_error, bot_error, control_error
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -22,7 +27,7 @@ DEFAULT_JOURNAL_SIZE = 10_000
 
 
 class Emulator:
-    """The running emulator: the world, the journal and the limits that HTTP needs."""
+    """The running emulator: the world, the journal, the fault rules and the limits that HTTP needs."""
 
     def __init__(
         self,
@@ -31,14 +36,55 @@ class Emulator:
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         body_limit: int = DEFAULT_BODY_LIMIT,
         clock: Clock | None = None,
+        state_file: Path | None = None,
+        watch: Path | None = None,
     ) -> None:
         self.world = World(scenario, clock=clock)
         self.journal = Journal(journal_size)
+        self.faults = FaultBook()
+        self.faults.reset(scenario.get("faults", []))
         self.body_limit = body_limit
+        self.state_file = state_file
+        self.watch = watch
+        self._tasks: list[asyncio.Task] = []
+
+    @property
+    def scenario(self) -> dict:
+        return self.world.scenario
 
     def reset(self) -> None:
+        """Everything back to the scenario: world, clock, journal and fault rules."""
         self.world.reset()
+        self.world.clock.reset()
         self.journal.clear()
+        self.faults.reset(self.scenario.get("faults", []))
+
+    def load(self, scenario: dict) -> None:
+        """Make ``scenario`` the one that resets go back to, and reset to it."""
+        self.world.scenario = scenario
+        self.reset()
+
+    def save_state(self) -> Path:
+        """Write the world to the state file (atomically); the caller checks that one is set."""
+        assert self.state_file is not None
+        save_state(self.state_file, self.world.snapshot())
+        return self.state_file
+
+    async def startup(self) -> None:
+        if self.watch is not None:
+            self._tasks.append(asyncio.create_task(watch_scenario(self, self.watch)))
+
+    async def shutdown(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        self._tasks.clear()
+        if self.state_file is not None:
+            self.save_state()
 
 
 ErrorRenderer = Callable[[int, str, dict | None], Response]
@@ -84,8 +130,14 @@ class Doors:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                await self.emulator.startup()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                try:
+                    await self.emulator.shutdown()
+                except OSError as exc:
+                    await send({"type": "lifespan.shutdown.failed", "message": f"state file not saved: {exc}"})
+                    return
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -98,4 +150,4 @@ def create_app(emulator: Emulator) -> ASGIApp:
     api = BasicAuth(door(api_routes(), emulator, lambda s, m, h: api_error(s, m, h)), emulator)
     control = door(control_routes(), emulator, lambda s, m, h: control_error(s, m, None, h))
     bot = door([], emulator, lambda s, m, h: bot_error(s, m))
-    return Front(Doors(emulator, api, bot, control), emulator)
+    return Front(FaultLayer(Doors(emulator, api, bot, control), emulator), emulator)

@@ -1,21 +1,36 @@
-"""The ``mockserver`` command: argument parsing and start-up; the work happens elsewhere."""
+"""The ``mockserver`` command: argument parsing and the four commands; the work happens elsewhere.
+
+    mockserver [serve] [--scenario FILE] ...   serve (the default)
+    mockserver check FILE...                    validate scenario files without serving
+    mockserver schema                           print the scenario JSON Schema
+    mockserver verify FILE --url URL            check FILE's expect against a running server
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import socket
 import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import uvicorn
 
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator, create_app
-from .scenario import ScenarioError, load_scenario, normalize_scenario
+from .domain.errors import InvalidInput
+from .scenario import SCENARIO_SCHEMA, ScenarioError, load_scenario, normalize_scenario
+from .statefile import StateFileError, read_state
+
+COMMANDS = ("serve", "check", "schema", "verify")
 
 
 def serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockserver",
-        description="Emulate the eSputnik Telegram-bot channel and the Telegram Bot API on one port.",
+        description="Emulate the eSputnik Telegram-bot channel and the Telegram Bot API on one port. "
+        "Other commands: mockserver check FILE..., mockserver schema, mockserver verify FILE --url URL.",
     )
     parser.add_argument("--scenario", metavar="FILE", help="YAML scenario to start from (default: an empty world)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -23,6 +38,8 @@ def serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     parser.add_argument("--journal-size", type=int, default=DEFAULT_JOURNAL_SIZE, help="request journal entries kept")
     parser.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="largest request body in bytes")
+    parser.add_argument("--state-file", metavar="PATH", help="load the world from PATH when present; save it there on shutdown and on POST /_mock/snapshot")
+    parser.add_argument("--watch", action="store_true", help="reload the scenario (and reset to it) when its file changes")
     return parser
 
 
@@ -46,15 +63,34 @@ def fail(message: str) -> int:
     return 2
 
 
+def build_emulator(args: argparse.Namespace) -> Emulator:
+    """The emulator the options describe; ScenarioError / StateFileError when they cannot be honoured."""
+    scenario = load_scenario(args.scenario) if args.scenario else normalize_scenario({})
+    state_file = Path(args.state_file) if args.state_file else None
+    watch = Path(args.scenario) if args.watch and args.scenario else None
+    emulator = Emulator(
+        scenario, journal_size=args.journal_size, body_limit=args.body_limit, state_file=state_file, watch=watch
+    )
+    if state_file is not None:
+        saved = read_state(state_file)
+        if saved is not None:
+            try:
+                emulator.world.restore(saved)
+            except InvalidInput as exc:
+                raise StateFileError(f"state file {state_file} is damaged ({exc}); move it away or delete it to start afresh") from None
+    return emulator
+
+
 def serve(argv: list[str]) -> int:
     args = serve_parser().parse_args(argv)
-    try:
-        scenario = load_scenario(args.scenario) if args.scenario else normalize_scenario({})
-    except ScenarioError as exc:
-        return fail(str(exc))
     if args.journal_size < 1 or args.body_limit < 1:
         return fail("--journal-size and --body-limit must be positive")
-    emulator = Emulator(scenario, journal_size=args.journal_size, body_limit=args.body_limit)
+    if args.watch and not args.scenario:
+        return fail("--watch needs --scenario FILE")
+    try:
+        emulator = build_emulator(args)
+    except (ScenarioError, StateFileError) as exc:
+        return fail(str(exc))
     try:
         sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -68,9 +104,64 @@ def serve(argv: list[str]) -> int:
     return 0
 
 
+def check(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="mockserver check", description="Validate scenario files without serving.")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    args = parser.parse_args(argv)
+    status = 0
+    for name in args.files:
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as exc:
+            print(str(exc), file=sys.stderr)
+            status = 2
+            continue
+        print(f"{name}: ok ({scenario['name'] or 'unnamed'})")
+    return status
+
+
+def schema(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="mockserver schema", description="Print the scenario JSON Schema.").parse_args(argv)
+    print(json.dumps(SCENARIO_SCHEMA, indent=2))
+    return 0
+
+
+def verify(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="mockserver verify", description="Check a scenario's expect against a running emulator (exit 1 on failure)."
+    )
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("--url", required=True, help="base URL of the running emulator, e.g. http://127.0.0.1:8080")
+    parser.add_argument("--timeout", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    try:
+        scenario = load_scenario(args.file)
+    except ScenarioError as exc:
+        return fail(str(exc))
+    payload = json.dumps({"expect": scenario["expect"]}).encode()
+    request = urllib.request.Request(
+        args.url.rstrip("/") + "/_mock/verify", payload, {"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=args.timeout) as response:
+            result = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return fail(f"{args.url} refused the expectations ({exc.code}): {exc.read().decode('utf-8', 'replace')}")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return fail(f"cannot reach {args.url}: {getattr(exc, 'reason', exc)}")
+    for failure in result["failures"]:
+        for reason in failure["reasons"]:
+            print(f"FAIL expect[{failure['index']}]: {reason}")
+    verdict = "passed" if result["passed"] else "failed"
+    print(f"{args.file}: {verdict} ({result['checked']} checked, {len(result['failures'])} failed)")
+    return 0 if result["passed"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    command = argv[0] if argv and argv[0] in COMMANDS else "serve"
+    rest = argv[1:] if argv and argv[0] in COMMANDS else argv
     try:
-        return serve(argv)
+        return {"serve": serve, "check": check, "schema": schema, "verify": verify}[command](rest)
     except KeyboardInterrupt:
         return 0

@@ -7,6 +7,7 @@ recording costs the hot path next to nothing.
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -86,3 +87,30 @@ class Journal:
     def clear(self) -> None:
         self.entries.clear()
         self.dropped = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFilter:
+    """Which journal entries a query means: method, a path glob, status, and ids after ``since``."""
+
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+    since: int | None = None
+
+    def matches(self, entry: Entry) -> bool:
+        if self.method is not None and entry.method != self.method:
+            return False
+        if self.path is not None and not fnmatch.fnmatchcase(entry.path, self.path):
+            return False
+        if self.status is not None and entry.status != self.status:
+            return False
+        if self.since is not None and entry.id <= self.since:
+            return False
+        return True
+
+    def select(self, journal: "Journal") -> list[Entry]:
+        return [entry for entry in journal.entries if self.matches(entry)]
+
+    def count(self, journal: "Journal") -> int:
+        return sum(1 for entry in journal.entries if self.matches(entry))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from http import HTTPStatus
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .responses import error_for_path
+from .responses import dumps, error_for_path
 
 JOURNAL_SKIPS = ("/_mock",)
 
@@ -56,6 +59,8 @@ class Front:
                 break
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         scope["mockserver.body"] = body
+        # The server's own send, which the fault layer needs to drop a connection.
+        scope["mockserver.send"] = send
 
         replayed = False
 
@@ -95,3 +100,100 @@ class Front:
     async def _too_large(self, path: str, limit: int, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"Request body is larger than the limit of {limit} bytes"
         await error_for_path(path, 413, message)(scope, receive, send)
+
+
+class ConnectionDropped(Exception):
+    """Raised to the client when a fault drops a connection on a server we cannot reach into
+    (e.g. in-process ASGI tests); under uvicorn the socket is closed instead."""
+
+
+class FaultLayer:
+    """Applies the fault rules (``/_mock/faults`` and the scenario's ``faults``) to /api and /bot.
+
+    It sits inside ``Front``, so a faulted request is journaled with its fault's id and
+    the answer the client got. A delay is an ``asyncio.sleep`` and never holds up other
+    requests; a delay alone lets the real answer through afterwards.
+    """
+
+    def __init__(self, app: ASGIApp, emulator) -> None:
+        self.app = app
+        self.emulator = emulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        faults = self.emulator.faults
+        if scope["type"] != "http" or not faults.faults or scope["path"].startswith("/_mock"):
+            await self.app(scope, receive, send)
+            return
+        fault = faults.pick(scope["method"], scope["path"], scope.get("mockserver.body", b""))
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        entry = scope.get("mockserver.entry")
+        if entry is not None:
+            entry.notes["fault"] = fault.id
+        action = fault.action
+        if action.get("delay_ms"):
+            await asyncio.sleep(action["delay_ms"] / 1000)
+        if action.get("drop_connection"):
+            if entry is not None:
+                self.emulator.journal.closed(entry)
+            await drop_connection(scope)
+            return
+        if "status" not in action:
+            await self.app(scope, receive, send)
+            return
+        await fault_response(scope["path"], action)(scope, receive, send)
+
+
+async def drop_connection(scope: Scope) -> None:
+    """Close the client's socket without a byte of answer (uvicorn keeps the transport on its cycle)."""
+    server_send = scope.get("mockserver.send")
+    cycle = getattr(server_send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise ConnectionDropped("mockserver fault: connection dropped")
+    transport.close()
+    # Let uvicorn notice the lost connection, so it does not try to answer 500 on a closed socket.
+    for _ in range(10):
+        if getattr(cycle, "disconnected", True):
+            break
+        await asyncio.sleep(0)
+
+
+def fault_response(path: str, action: dict):
+    """The answer a fault prescribes; without a body, the door's usual error shape for that status."""
+    from starlette.responses import Response
+
+    from .responses import JSON, PLAIN_TEXT
+
+    status = action["status"]
+    headers = {str(k): str(v) for k, v in action.get("headers", {}).items()}
+    if "body" in action:
+        body = action["body"]
+        if isinstance(body, str):
+            media = PLAIN_TEXT
+            content = body.encode()
+        else:
+            media, content = JSON, dumps(body)
+    elif path.startswith("/bot"):
+        media = JSON
+        reason = _phrase(status)
+        envelope: dict = {"ok": status < 400, "error_code": status, "description": reason}
+        retry = headers.get("Retry-After") or headers.get("retry-after")
+        if status == 429 and retry and retry.isdigit():
+            envelope["description"] = f"Too Many Requests: retry after {retry}"
+            envelope["parameters"] = {"retry_after": int(retry)}
+        content = dumps(envelope)
+    else:
+        media = PLAIN_TEXT
+        content = _phrase(status).encode()
+    if not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = media
+    return Response(content, status, headers)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Fault injected"

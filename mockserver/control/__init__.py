@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import core
+from . import clock, core, faults, journal, scenario
 
 
 def routes() -> list[Route]:
-    return [*core.routes]
+    return [*core.routes, *journal.routes, *faults.routes, *clock.routes, *scenario.routes]

@@ -1,4 +1,4 @@
-"""Health, reset, state and the request journal."""
+"""Health, reset, the whole state (read and restore) and the state file."""
 
 from __future__ import annotations
 
@@ -7,36 +7,51 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..responses import control_json
+from .common import Refusal, body, handler
 from .state import render_state
 
 
+@handler
 async def health(request: Request) -> Response:
     return control_json({"status": "ok"})
 
 
+@handler
 async def reset(request: Request) -> Response:
-    request.app.state.emulator.reset()
-    return control_json({"status": "reset"})
+    emulator = request.app.state.emulator
+    only = request.query_params.get("only")
+    if only is None:
+        emulator.reset()
+        return control_json({"status": "reset"})
+    if only == "journal":
+        emulator.journal.clear()
+        return control_json({"status": "reset", "only": "journal"})
+    raise Refusal(400, "query parameter only must be journal", only)
 
 
+@handler
 async def state(request: Request) -> Response:
-    return control_json(render_state(request.app.state.emulator.world))
+    world = request.app.state.emulator.world
+    if request.method == "PUT":
+        world.restore(body(request))  # InvalidInput (400) leaves the world as it was
+    return control_json(render_state(world))
 
 
-async def requests(request: Request) -> Response:
-    journal = request.app.state.emulator.journal
-    return control_json(
-        {
-            "size": journal.size,
-            "dropped": journal.dropped,
-            "requests": [entry.as_dict() for entry in journal.entries],
-        }
-    )
+@handler
+async def snapshot(request: Request) -> Response:
+    emulator = request.app.state.emulator
+    if emulator.state_file is None:
+        raise Refusal(409, "no state file", "start the emulator with --state-file PATH to save snapshots")
+    try:
+        path = emulator.save_state()
+    except OSError as exc:
+        raise Refusal(507, "state file not saved", str(exc)) from None
+    return control_json({"status": "saved", "path": str(path)})
 
 
 routes = [
     Route("/_mock/health", health, methods=["GET"]),
     Route("/_mock/reset", reset, methods=["POST"]),
-    Route("/_mock/state", state, methods=["GET"]),
-    Route("/_mock/requests", requests, methods=["GET"]),
+    Route("/_mock/state", state, methods=["GET", "PUT"]),
+    Route("/_mock/snapshot", snapshot, methods=["POST"]),
 ]

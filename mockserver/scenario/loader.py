@@ -269,6 +269,15 @@ def _expect_problems(index: int, item: dict, refs: dict[str, str]) -> Iterator[P
             yield Problem((*path, "tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
 
 
+def expectation_problems(items: object, bot_refs: dict[str, str]) -> list[str]:
+    """Problems of an ``expect`` list sent on its own (to POST /_mock/verify), checked against known bots."""
+    document = {"expect": _plain(items)}
+    problems = schema_problems(document)
+    if not problems:
+        problems = [p for i, item in enumerate(document["expect"]) for p in _expect_problems(i, item, bot_refs)]
+    return [f"{_dotted(p.path)}: {p.reason}" for p in problems]
+
+
 def _resolve(refs: dict[str, str], ref: str) -> str | None:
     return refs.get(parse_app_uuid(ref) or "") or refs.get(ref.lstrip("@").lower())
 

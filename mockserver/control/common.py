@@ -1,0 +1,77 @@
+"""What every control-plane handler shares: reading JSON bodies and query numbers, refusing in one shape."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..bodies import BodyError, json_body
+from ..domain.errors import DomainError
+from ..journal import RequestFilter
+from ..responses import control_error
+
+STATUS_OF = {"invalid": 400, "not_found": 404, "conflict": 409}
+
+
+class Refusal(Exception):
+    """A control-plane request that cannot be served: status, error and detail of the answer."""
+
+    def __init__(self, status: int, error: str, detail: object = None) -> None:
+        super().__init__(error)
+        self.status, self.error, self.detail = status, error, detail
+
+    def response(self) -> Response:
+        return control_error(self.status, self.error, self.detail)
+
+
+def body(request: Request) -> object:
+    try:
+        return json_body(request)
+    except BodyError as exc:
+        raise Refusal(exc.status, exc.message) from None
+
+
+def domain_refusal(exc: DomainError) -> Refusal:
+    return Refusal(STATUS_OF[exc.kind], exc.message)
+
+
+def number(request: Request, name: str, *, kind=int, default=None, low=None, high=None):
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise Refusal(400, f"query parameter {name} must be {'an integer' if kind is int else 'a number'}", raw) from None
+    if value != value or (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"{low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
+        raise Refusal(400, f"query parameter {name} must be within {bounds}", raw)
+    return value
+
+
+def request_filter(request: Request) -> RequestFilter:
+    """The journal filters shared by /requests, /requests/count and /requests/wait."""
+    method = request.query_params.get("method")
+    path = request.query_params.get("path")
+    return RequestFilter(
+        method=method.upper() if method else None,
+        path=path or None,
+        status=number(request, "status", low=100, high=599),
+        since=number(request, "since", low=0),
+    )
+
+
+def handler(function):
+    """Turn Refusals raised anywhere in a handler into ``{"error", "detail"}`` answers."""
+
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await function(request)
+        except Refusal as exc:
+            return exc.response()
+        except DomainError as exc:
+            return domain_refusal(exc).response()
+
+    wrapped.__name__ = function.__name__
+    wrapped.__doc__ = function.__doc__
+    return wrapped

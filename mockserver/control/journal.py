@@ -1,0 +1,58 @@
+"""The request journal: list, count and wait for requests, with the same filters everywhere."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..responses import control_json
+from .common import Refusal, handler, number, request_filter
+
+MAX_WAIT = 60.0
+
+
+@handler
+async def requests(request: Request) -> Response:
+    journal = request.app.state.emulator.journal
+    entries = request_filter(request).select(journal)
+    return control_json(
+        {"size": journal.size, "dropped": journal.dropped, "requests": [entry.as_dict() for entry in entries]}
+    )
+
+
+@handler
+async def count(request: Request) -> Response:
+    journal = request.app.state.emulator.journal
+    return control_json({"count": request_filter(request).count(journal)})
+
+
+@handler
+async def wait(request: Request) -> Response:
+    """Answer once ``count`` matching requests were seen; 408 at ``timeout`` seconds."""
+    journal = request.app.state.emulator.journal
+    query = request_filter(request)
+    wanted = number(request, "count", default=1, low=1)
+    timeout = number(request, "timeout", kind=float, default=5.0, low=0, high=MAX_WAIT)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        seen = query.count(journal)
+        if seen >= wanted:
+            return control_json({"count": seen})
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise Refusal(408, "timeout", {"count": seen, "wanted": wanted, "timeout": timeout})
+        try:
+            await asyncio.wait_for(journal.changed().wait(), remaining)
+        except asyncio.TimeoutError:
+            pass
+
+
+routes = [
+    Route("/_mock/requests", requests, methods=["GET"]),
+    Route("/_mock/requests/count", count, methods=["GET"]),
+    Route("/_mock/requests/wait", wait, methods=["GET"]),
+]

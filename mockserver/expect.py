@@ -1,0 +1,84 @@
+"""Checking a scenario's ``expect`` against the world and the journal: a list of failures, each explained."""
+
+from __future__ import annotations
+
+from .domain.contacts import Contact
+from .domain.world import World
+from .journal import Journal, RequestFilter
+
+
+def verify(world: World, journal: Journal, items: list[dict]) -> dict:
+    failures = []
+    for index, item in enumerate(items):
+        reasons = list(_check(world, journal, item))
+        if reasons:
+            failures.append({"index": index, "expect": item, "reasons": reasons})
+    return {"passed": not failures, "checked": len(items), "failures": failures}
+
+
+def _check(world: World, journal: Journal, item: dict):
+    if "contact" in item:
+        yield from _check_contact(world, item)
+    elif "app" in item:
+        app = world.apps.resolve(item["app"])
+        if app is None:
+            yield f"no bot {item['app']!r}"
+            return
+        if "subscribers" in item:
+            actual = world.contacts.subscribers(app.app_uuid)
+            if actual != item["subscribers"]:
+                yield f"bot @{app.username} has {actual} subscribers, expected {item['subscribers']}"
+    elif "requests" in item:
+        query = item["requests"]
+        method = query.get("method")
+        found = RequestFilter(method.upper() if method else None, query.get("path"), query.get("status")).count(journal)
+        wanted = item["count"]
+        low, high = (wanted, wanted) if isinstance(wanted, int) else (wanted.get("min", 0), wanted.get("max"))
+        if found < low or (high is not None and found > high):
+            want = str(low) if low == high else f"between {low} and {high if high is not None else 'any number'}"
+            yield f"{found} journaled requests match {query}, expected {want}"
+    elif "chat" in item:
+        chat = world.telegram.chats.get(str(item["chat"]))
+        state = chat.state if chat else world.telegram.default_state
+        if "state" in item and state != item["state"]:
+            yield f"chat {item['chat']} is {state}, expected {item['state']}"
+        received = len(chat.messages) if chat else 0
+        if "messages" in item and received != item["messages"]:
+            yield f"chat {item['chat']} received {received} messages, expected {item['messages']}"
+    elif "contact_count" in item:
+        live = sum(1 for _ in world.contacts.live())
+        if live != item["contact_count"]:
+            yield f"{live} live contacts, expected {item['contact_count']}"
+
+
+def _find(world: World, selector: dict) -> Contact | None:
+    (key, value), = selector.items()
+    if key == "id":
+        return world.contacts.get(value, include_deleted=True)
+    return world.contacts.find(key, value)
+
+
+def _check_contact(world: World, item: dict):
+    selector = item["contact"]
+    contact = _find(world, selector)
+    exists = item.get("exists", True)
+    if contact is None:
+        if exists:
+            yield f"no live contact with {selector}"
+        return
+    if not exists and not contact.deleted:
+        yield f"contact {contact.id} exists, expected none"
+    if "deleted" in item and contact.deleted != item["deleted"]:
+        yield f"contact {contact.id} is {'deleted' if contact.deleted else 'live'}, expected {'deleted' if item['deleted'] else 'live'}"
+    for key, attr in (("firstName", "first_name"), ("lastName", "last_name")):
+        if key in item and getattr(contact, attr) != item[key]:
+            yield f"contact {contact.id} has {key} {getattr(contact, attr)!r}, expected {item[key]!r}"
+    for ref, wanted in item.get("tokens", {}).items():
+        app = world.apps.resolve(ref)
+        if app is None:
+            yield f"no bot {ref!r}"
+            continue
+        actual = contact.tokens.get(app.app_uuid, [])
+        wanted = [str(t) for t in wanted]
+        if actual != wanted:
+            yield f"contact {contact.id} has tokens {actual} for @{app.username}, expected {wanted}"

@@ -7,6 +7,7 @@ invisible to resolution and searches until it is restored.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -18,9 +19,12 @@ def normalize_email(value: str) -> str:
     return value.strip().lower()
 
 
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+
+
 def normalize_phone(value: str) -> str:
     """Phones match on their digits alone: ``+38 (050) 123-45-67`` = ``380501234567``."""
-    return "".join(ch for ch in value if "0" <= ch <= "9")
+    return _NOT_DIGITS.sub("", value)
 
 
 @dataclass

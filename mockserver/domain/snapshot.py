@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .apps import App, Apps, parse_app_uuid
 from .contacts import Contact, ContactBook
 from .errors import InvalidInput
+from .generate import collector_paused
 from .telegram import CHAT_STATES, Chat, TelegramWorld
 
 if TYPE_CHECKING:
@@ -345,7 +346,8 @@ def restore(world: "World", data: object) -> None:
     _need(not unknown, "state", f"unknown keys: {', '.join(unknown)}")
     missing = [part.key for part in PARTS if part.key not in data]
     _need(not missing, "state", f"missing keys: {', '.join(missing)}")
-    steps = [part.load(world, data[part.key]) for part in PARTS]
-    steps += [load(world, data) for load in WHOLE_LOADS]
+    with collector_paused():
+        steps = [part.load(world, data[part.key]) for part in PARTS]
+        steps += [load(world, data) for load in WHOLE_LOADS]
     for step in steps:
         step()

@@ -14,7 +14,7 @@ from .apps import App, Apps, parse_app_uuid
 from .clock import Clock
 from .contacts import Contact, ContactBook
 from .errors import InvalidInput, NotFound
-from .generate import generate_contacts
+from .generate import collector_paused, generate_contacts
 from .telegram import Chat, TelegramWorld
 from .tokens import Outcome, register_tokens, validate_batch
 
@@ -69,10 +69,11 @@ class World:
             for app_uuid, chat_ids in tokens.items():
                 for chat_id in chat_ids:
                     self.contacts.add_token(contact, app_uuid, chat_id)
-        for block in spec.get("generate", []):
-            first_id = block.get("id_base", self.contacts.next_id)
-            for contact in generate_contacts(block, first_id):
-                self.contacts.add(contact)
+        with collector_paused():
+            for block in spec.get("generate", []):
+                first_id = block.get("id_base", self.contacts.next_id)
+                for contact in generate_contacts(block, first_id):
+                    self.contacts.add(contact)
         telegram = spec.get("telegram", {})
         self.telegram = TelegramWorld(
             default_state=telegram.get("default_chat_state", "active"), clicks=telegram.get("clicks")

@@ -1,0 +1,117 @@
+"""A small client for the control plane (``/_mock``), on the standard library alone.
+
+The pytest fixture hands one to each test; it works against any running emulator too:
+``ControlClient("http://127.0.0.1:8080").count(path="/api/*")``.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+
+class ControlError(Exception):
+    """The control plane refused a call; ``status`` and ``body`` say how."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
+
+
+class ControlClient:
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def call(self, method: str, path: str, body: Any = None, *, query: dict | None = None, raw: bytes | None = None, content_type: str = "application/json") -> Any:
+        params = {k: v for k, v in (query or {}).items() if v is not None}
+        target = self.url + path + (f"?{urllib.parse.urlencode(params)}" if params else "")
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        headers = {"Content-Type": content_type} if data is not None else {}
+        request = urllib.request.Request(target, data, headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            text = exc.read()
+            try:
+                detail = json.loads(text)
+            except ValueError:
+                detail = text.decode("utf-8", "replace")
+            raise ControlError(exc.code, detail) from None
+
+    # -- the control plane ---------------------------------------------------------
+
+    def health(self) -> dict:
+        return self.call("GET", "/_mock/health")
+
+    def reset(self, only: str | None = None) -> dict:
+        return self.call("POST", "/_mock/reset", query={"only": only})
+
+    def load_scenario(self, scenario: str | Path | dict) -> dict:
+        """Load a scenario file (a Path or a path string ending in .yaml/.yml/.json), YAML text, or a dict."""
+        if isinstance(scenario, dict):
+            return self.call("POST", "/_mock/scenario", scenario)
+        if isinstance(scenario, Path) or (isinstance(scenario, str) and "\n" not in scenario and scenario.endswith((".yaml", ".yml", ".json"))):
+            scenario = Path(scenario).read_text(encoding="utf-8")
+        return self.call("POST", "/_mock/scenario", raw=scenario.encode(), content_type="application/yaml")
+
+    def state(self) -> dict:
+        return self.call("GET", "/_mock/state")
+
+    def put_state(self, state: dict) -> dict:
+        return self.call("PUT", "/_mock/state", state)
+
+    def contacts(self) -> list[dict]:
+        return self.state()["contacts"]
+
+    def requests(self, *, method: str | None = None, path: str | None = None, status: int | None = None, since: int | None = None) -> list[dict]:
+        query = {"method": method, "path": path, "status": status, "since": since}
+        return self.call("GET", "/_mock/requests", query=query)["requests"]
+
+    def count(self, *, method: str | None = None, path: str | None = None, status: int | None = None, since: int | None = None) -> int:
+        query = {"method": method, "path": path, "status": status, "since": since}
+        return self.call("GET", "/_mock/requests/count", query=query)["count"]
+
+    def wait(self, count: int = 1, timeout: float = 5.0, *, method: str | None = None, path: str | None = None, status: int | None = None, since: int | None = None) -> int:
+        """Block until ``count`` matching requests were journaled; ControlError(408) at the timeout."""
+        query = {"count": count, "timeout": timeout, "method": method, "path": path, "status": status, "since": since}
+        return self.call("GET", "/_mock/requests/wait", query=query)["count"]
+
+    def add_fault(self, action: dict, *, match: dict | None = None, times: int | None = None, probability: float | None = None, seed: int | None = None) -> str:
+        rule: dict[str, Any] = {"action": action}
+        for key, value in (("match", match), ("times", times), ("probability", probability), ("seed", seed)):
+            if value is not None:
+                rule[key] = value
+        return self.call("POST", "/_mock/faults", rule)["id"]
+
+    def faults(self) -> list[dict]:
+        return self.call("GET", "/_mock/faults")["faults"]
+
+    def delete_fault(self, fault_id: str) -> None:
+        self.call("DELETE", f"/_mock/faults/{urllib.parse.quote(fault_id)}")
+
+    def clear_faults(self) -> None:
+        self.call("DELETE", "/_mock/faults")
+
+    def clock(self) -> dict:
+        return self.call("GET", "/_mock/clock")
+
+    def freeze(self, frozen: bool = True) -> dict:
+        return self.call("POST", "/_mock/clock", {"freeze": frozen})
+
+    def advance(self, seconds: float) -> dict:
+        return self.call("POST", "/_mock/clock", {"advance": seconds})
+
+    def reset_clock(self) -> dict:
+        return self.call("POST", "/_mock/clock", {"reset": True})
+
+    def verify(self, expect: list[dict] | None = None) -> dict:
+        return self.call("POST", "/_mock/verify", {"expect": expect} if expect is not None else None)

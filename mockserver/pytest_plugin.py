@@ -1,0 +1,72 @@
+"""The pytest plugin: one emulator per session on a real port, reset before every test.
+
+    def test_something(mockserver):             # a ControlClient; mockserver.url is the base URL
+        ...
+
+    @pytest.mark.mockserver_scenario("scenarios/blocked_user.yaml")
+    def test_blocked(mockserver): ...
+
+The scenario may also come from the ``mockserver_scenario`` fixture (override it, or
+parametrize it indirectly). Relative paths are tried against the rootdir, then the
+test file's folder. Opt out with ``-p no:mockserver``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+MARKER = "mockserver_scenario"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(path): load this scenario file into the mockserver fixture before the test"
+    )
+
+
+@pytest.fixture(scope="session")
+def mockserver_session():
+    """The emulator's thread, started once; stopped (within a bounded time) at the end of the session."""
+    from .app import Emulator
+    from .scenario import normalize_scenario
+    from .threaded import ThreadedServer
+
+    server = ThreadedServer(Emulator(normalize_scenario({}))).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mockserver_scenario(request: pytest.FixtureRequest) -> str | None:
+    """The scenario for this test: the marker's, else an indirect parameter, else none (an empty world)."""
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is not None:
+        return marker.args[0] if marker.args else marker.kwargs["path"]
+    return getattr(request, "param", None)
+
+
+def _find(request: pytest.FixtureRequest, name: str) -> Path:
+    path = Path(name)
+    if path.is_absolute():
+        return path
+    for base in (request.config.rootpath, Path(request.node.path).parent):
+        if (base / path).is_file():
+            return base / path
+    raise pytest.UsageError(f"mockserver scenario {name} not found under {request.config.rootpath} or the test's folder")
+
+
+@pytest.fixture
+def mockserver(mockserver_session, mockserver_scenario, request: pytest.FixtureRequest):
+    """A control-plane client for a freshly reset emulator holding the chosen scenario."""
+    from .client import ControlClient
+
+    client = ControlClient(mockserver_session.url)
+    if mockserver_scenario is None:
+        client.load_scenario({})
+    else:
+        client.load_scenario(_find(request, mockserver_scenario))
+    yield client

@@ -161,9 +161,8 @@ def _problem(error: jsonschema.ValidationError) -> Problem:
         return Problem((*path, name), f"unknown key {name!r}{hint}", on_key=True)
     if error.validator == "required":
         return Problem(path, error.message.replace("is a required property", "is required"))
-    if error.validator == "propertyNames":
-        bad = next((k for k in error.instance if not _names_ok(error, k)), "?")
-        return Problem((*path, bad), f"{bad!r} is not a valid key here", on_key=True)
+    if "propertyNames" in error.relative_schema_path:
+        return Problem((*path, str(error.instance)), f"{error.instance!r} is not a valid key here", on_key=True)
     message = schema.get("x-message")
     if message:
         return Problem(path, f"{message} (got {_show(error.instance)})")
@@ -185,10 +184,6 @@ def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
 
 def _has_deeper(error: jsonschema.ValidationError) -> bool:
     return any(len(e.absolute_path) > len(error.absolute_path) or e.validator == "additionalProperties" for e in error.context)
-
-
-def _names_ok(error: jsonschema.ValidationError, key: str) -> bool:
-    return not list(jsonschema.Draft202012Validator(error.validator_value).iter_errors(key))
 
 
 def _show(value: object) -> str:

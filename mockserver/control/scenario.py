@@ -25,13 +25,13 @@ async def load(request: Request) -> Response:
         raise Refusal(400, "empty body: send a scenario as YAML or JSON")
     try:
         if kind == "application/json" or kind.endswith("+json"):
-            scenario = parse_json_scenario(raw, source="<body>")
+            scenario = parse_json_scenario(raw, source="<body>", empty_ok=False)
         elif kind in YAML_TYPES:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise Refusal(400, "the scenario is not valid UTF-8") from None
-            scenario = parse_scenario(text, source="<body>")
+            scenario = parse_scenario(text, source="<body>", empty_ok=False)
         else:
             raise Refusal(415, f"Content-Type {kind} is not supported: send application/yaml or application/json")
     except ScenarioError as exc:

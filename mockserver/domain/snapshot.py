@@ -207,6 +207,8 @@ def load_contact(item: object, where: str) -> Contact:
     contact = Contact(id=item["id"])
     for key, attr in TEXT_FIELDS.items():
         setattr(contact, attr, _text_or_null(item, key, where))
+    for derived in ("email", "phone"):  # read from channels; only their type is checked
+        _text_or_null(item, derived, where)
     channels = item.get("channels", [])
     _need(
         isinstance(channels, list) and all(isinstance(c, dict) and isinstance(c.get("type"), str) and isinstance(c.get("value"), str) for c in channels),

@@ -75,7 +75,7 @@ def load_scenario(path: str | Path) -> dict:
     return parse_scenario(text, source=str(path))
 
 
-def parse_scenario(text: str, source: str = "<scenario>") -> dict:
+def parse_scenario(text: str, source: str = "<scenario>", *, empty_ok: bool = True) -> dict:
     """YAML (or JSON, which is YAML too) text → normalized scenario, or ScenarioError."""
     try:
         data = yaml.safe_load(text)
@@ -84,15 +84,15 @@ def parse_scenario(text: str, source: str = "<scenario>") -> dict:
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise ScenarioError(source, [Problem((), f"invalid YAML: {reason}", line, column)]) from None
-    return _checked(data, Positions(text), source)
+    return _checked(data, Positions(text), source, empty_ok)
 
 
-def parse_json_scenario(body: bytes, source: str = "<scenario>") -> dict:
+def parse_json_scenario(body: bytes, source: str = "<scenario>", *, empty_ok: bool = True) -> dict:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise ScenarioError(source, [Problem((), f"invalid JSON: {exc}", exc.lineno, exc.colno)]) from None
-    return _checked(data, Positions(body.decode("utf-8", "replace")), source)
+    return _checked(data, Positions(body.decode("utf-8", "replace")), source, empty_ok)
 
 
 def normalize_scenario(data: object, source: str = "<scenario>") -> dict:
@@ -109,8 +109,9 @@ def check_problems(data: object) -> list[Problem]:
     return problems
 
 
-def _checked(data: object, positions: Positions | None, source: str) -> dict:
-    if data is None:
+def _checked(data: object, positions: Positions | None, source: str, empty_ok: bool = True) -> dict:
+    """An empty document is an empty scenario, where a file may be empty (``empty_ok``)."""
+    if data is None and empty_ok:
         data = {}
     data = _plain(data)
     problems = check_problems(data)
@@ -173,13 +174,17 @@ def _problem(error: jsonschema.ValidationError) -> Problem:
 
 def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """For oneOf/anyOf, the failure inside the branch that fits the value's type, if any."""
-    if not error.context or (isinstance(error.schema, dict) and "x-message" in error.schema and not _has_deeper(error)):
+    if not error.context:
         return error
-    candidates = [e for e in error.context if e.validator not in ("type", "enum") and e.validator != "oneOf"]
-    deeper = [e for e in candidates if len(e.absolute_path) > len(error.absolute_path) or e.validator == "additionalProperties"]
-    if not deeper:
+    same_level = len(error.absolute_path)
+    candidates = [
+        e for e in error.context if not (e.validator in ("type", "enum") and len(e.absolute_path) == same_level)
+    ]
+    if not candidates:
         return error
-    return _deepest(jsonschema.exceptions.best_match(deeper))
+    if isinstance(error.schema, dict) and "x-message" in error.schema and not _has_deeper(error):
+        return error
+    return _deepest(jsonschema.exceptions.best_match(candidates))
 
 
 def _has_deeper(error: jsonschema.ValidationError) -> bool:

@@ -90,7 +90,7 @@ def validate_batch(body: object, *, limit: int) -> list[TokenItem]:
         contact_id = item.get("contactId")
         if contact_id is not None:
             if not isinstance(contact_id, int) or isinstance(contact_id, bool):
-                raise InvalidInput(f"tokens[{index}].contactId must be an integer")
+                raise InvalidInput(f"tokens[{index}].contactId must be an integer in the int64 range")
             if not INT64_MIN <= contact_id <= INT64_MAX:
                 raise InvalidInput(f"tokens[{index}].contactId is out of the int64 range")
         external_id = _text(item, index, "externalCustomerId")

@@ -31,7 +31,7 @@ from mockserver.scenario import load_scenario
 from tests.conftest import APP_UUID, KEY, ROOT, SCENARIOS
 
 SCENARIO = load_scenario(SCENARIOS / "blocked_user.yaml")
-CI_EXAMPLES = 60
+CI_EXAMPLES = 100
 LONG_RUN = "MOCKSERVER_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("MOCKSERVER_FUZZ_EXAMPLES", CI_EXAMPLES))
 SEED = os.environ.get("MOCKSERVER_FUZZ_SEED")

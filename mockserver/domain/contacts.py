@@ -217,9 +217,11 @@ class ContactBook:
         self.touch(contact)
 
     def soft_delete(self, contact: Contact) -> None:
+        """Hide a contact from reads and resolution; its tokens go, so no token sits on a deleted card."""
         if contact.deleted:
             return
         self._unlink(contact)
+        contact.tokens = {}
         contact.deleted = True
         self.touch(contact)
 

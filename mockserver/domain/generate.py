@@ -69,10 +69,11 @@ def generate_contacts(spec: dict, first_id: int) -> Iterator[Contact]:
         contact = Contact(id=first_id + n - 1, channels=channels)
         for attr, pattern in texts:
             setattr(contact, attr, pattern.format_map(values))
-        for app_uuid, patterns in tokens.items():
-            contact.tokens[app_uuid] = list(dict.fromkeys(p.format_map(values) for p in patterns))
         if deleted_every and n % deleted_every == 0:
-            contact.deleted = True
+            contact.deleted = True  # a deleted card holds no tokens
+        else:
+            for app_uuid, patterns in tokens.items():
+                contact.tokens[app_uuid] = list(dict.fromkeys(p.format_map(values) for p in patterns))
         yield contact
 
 

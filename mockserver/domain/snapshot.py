@@ -233,6 +233,7 @@ def load_contact(item: object, where: str) -> Contact:
     contact.tokens = {app: list(ids) for app, ids in tokens.items() if ids}
     _need(isinstance(item.get("deleted", False), bool), f"{where}.deleted", "must be a boolean")
     contact.deleted = item.get("deleted", False)
+    _need(not (contact.deleted and contact.tokens), f"{where}.tokens", "a deleted contact holds no tokens")
     stamp = item.get("stamp", 0)
     _need(_is_int(stamp) and stamp >= 0, f"{where}.stamp", "must be a non-negative integer")
     contact.stamp = stamp

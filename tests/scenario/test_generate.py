@@ -23,6 +23,7 @@ def test_patterns_ids_tokens_and_deletion():
     assert first.emails == ["u1@x.io"] and first.phones == ["+380500000001"]
     assert first.tokens == {BOT["app_uuid"]: ["1", "91"]}
     assert [c.deleted for c in contacts[1:]] == [False, True, False, True, False]
+    assert [bool(c.tokens) for c in contacts[1:]] == [True, False, True, False, True]  # deleted cards hold no tokens
     assert w.contacts.subscribers(BOT["app_uuid"]) == 6
 
 

@@ -159,14 +159,7 @@ def create_app(emulator: Emulator) -> ASGIApp:
     from .api.auth import BasicAuth
     from .control import routes as control_routes
 
-<<<<<<< HEAD
-    api = BasicAuth(door(api_routes(), emulator, lambda s, m, h: api_error(s, m, h)), emulator)
-    control = door(control_routes(), emulator, lambda s, m, h: control_error(s, m, None, h))
-    bot = door([], emulator, lambda s, m, h: bot_error(s, m))
-    return Front(FaultLayer(Doors(emulator, api, bot, control), emulator), emulator)
-=======
     api = BasicAuth(door(api_routes(), emulator, lambda s, title, text, h: api_error(s, text, h)), emulator)
     control = door(control_routes(), emulator, lambda s, title, text, h: control_error(s, title, text, h))
     bot = door([], emulator, lambda s, title, text, h: bot_error(s, title))
-    return Front(Doors(emulator, api, bot, control), emulator)
->>>>>>> main
+    return Front(FaultLayer(Doors(emulator, api, bot, control), emulator), emulator)

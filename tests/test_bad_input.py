@@ -123,7 +123,7 @@ async def test_unknown_method_on_tokens(client, method):
     [
         ("GET", "/_mock/reset", "POST"),
         ("DELETE", "/_mock/reset", "POST"),
-        ("POST", "/_mock/state", "GET, HEAD"),
+        ("POST", "/_mock/state", "GET, HEAD, PUT"),  # PUT restores a state (issue 5)
         ("PUT", "/_mock/requests", "GET, HEAD"),
         ("DELETE", "/_mock/health", "GET, HEAD"),
     ],

@@ -29,10 +29,10 @@ async def faults(request: Request) -> Response:
 
 @handler
 async def fault(request: Request) -> Response:
-    fault_id = request.path_params["fault_id"]
-    if not request.app.state.emulator.faults.remove(fault_id):
-        raise Refusal(404, "no such fault", fault_id)
-    return control_json({"removed": 1})
+    """Remove one rule. Idempotent, like S3's DELETE: a rule already gone (removed, or cleared by a
+    reset or a scenario load) answers ``{"removed": 0}``, so cleanup code never has to care."""
+    removed = request.app.state.emulator.faults.remove(request.path_params["fault_id"])
+    return control_json({"removed": int(removed)})
 
 
 routes = [

@@ -94,7 +94,7 @@ def dump_settings(world: "World") -> dict:
 
 
 def load_settings(world: "World", data: object) -> Apply:
-    from .world import DEFAULT_ASSUMPTIONS, Account, Limits
+    from .world import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
 
     data = _mapping(data, "settings")
     account = _mapping(data.get("account", {}), "settings.account")
@@ -115,9 +115,13 @@ def load_settings(world: "World", data: object) -> Apply:
     _need(_is_int(new_account.org_id), "settings.account.org_id", "must be an integer")
     for key, value in vars(limits).items():
         _need(_is_int(value) and value > 0, f"settings.limits.{key}", "must be a positive integer")
+    for key in ("organisation_name", "user_email"):
+        _need(isinstance(account.get(key, ""), str), f"settings.account.{key}", "must be a string")
     assumptions = _mapping(data.get("assumptions", {}), "settings.assumptions")
-    for key in assumptions:
-        _need(key in DEFAULT_ASSUMPTIONS, f"settings.assumptions.{key}", "unknown assumption")
+    for key, value in assumptions.items():
+        _need(key in ASSUMPTION_CHOICES, f"settings.assumptions.{key}", "unknown assumption")
+        choices = ASSUMPTION_CHOICES[key]
+        _need(value in choices, f"settings.assumptions.{key}", f"must be one of {', '.join(choices)}")
     webhooks = data.get("webhooks", [])
     _need(isinstance(webhooks, list) and all(isinstance(h, dict) for h in webhooks), "settings.webhooks", "must be a list of objects")
 
@@ -158,6 +162,8 @@ def load_apps(world: "World", data: object) -> Apply:
         _need(app_uuid is not None, f"{where}.app_uuid", "must be a UUID")
         for key in ("token", "username"):
             _need(isinstance(item.get(key), str) and item[key], f"{where}.{key}", "must be a non-empty string")
+        subscribers = item.get("subscribers", 0)  # derived: recounted, only its type is checked
+        _need(_is_int(subscribers) and subscribers >= 0, f"{where}.subscribers", "must be a non-negative integer")
         mutes = _mapping(item.get("mutes", {}), f"{where}.mutes")
         _need(all(_number(v) for v in mutes.values()), f"{where}.mutes", "must map tokens to epoch seconds")
         apps.append(

@@ -24,6 +24,10 @@ DEFAULT_ASSUMPTIONS = {
     # How a wrapper list with one element is rendered: a bare object (as esputnik.com does) or an array.
     "single_item_lists": "object",
 }
+ASSUMPTION_CHOICES = {
+    "unknown_contact_id": ("create", "reject"),
+    "single_item_lists": ("object", "array"),
+}
 
 
 @dataclass

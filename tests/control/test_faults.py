@@ -70,8 +70,8 @@ async def test_list_and_delete(client):
     two = await add(client, {"action": {"delay_ms": 1}})
     listing = (await client.get("/_mock/faults")).json()["faults"]
     assert [(f["id"], f["remaining"]) for f in listing] == [(one, 3), (two, None)]
-    assert (await client.delete(f"/_mock/faults/{one}")).status_code == 200
-    assert (await client.delete(f"/_mock/faults/{one}")).status_code == 404
+    assert (await client.delete(f"/_mock/faults/{one}")).json() == {"removed": 1}
+    assert (await client.delete(f"/_mock/faults/{one}")).json() == {"removed": 0}  # idempotent
     assert (await client.delete("/_mock/faults")).json() == {"removed": 1}
     assert (await client.get("/_mock/faults")).json() == {"faults": []}
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from . import contact_updates, mutes
 from .apps import App, Apps, parse_app_uuid
+from .bulk_contacts import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
 from .clock import Clock
+from .contact_search import Criteria, search
 from .contacts import Contact, ContactBook
 from .errors import InvalidInput, NotFound
 from .telegram import Chat, TelegramWorld
@@ -35,6 +38,7 @@ class Account:
 @dataclass
 class Limits:
     token_batch: int = 3000
+    contact_batch: int = 3000
 
 
 class World:
@@ -65,6 +69,8 @@ class World:
             for app_uuid, chat_ids in tokens.items():
                 for chat_id in chat_ids:
                     self.contacts.add_token(contact, app_uuid, chat_id)
+        self.segments = Segments()
+        self.imports = ImportSessions()
         telegram = spec.get("telegram", {})
         self.telegram = TelegramWorld(default_state=telegram.get("default_chat_state", "active"))
         for chat_id, chat in telegram.get("chats", {}).items():
@@ -93,6 +99,54 @@ class World:
         return register_tokens(
             self.contacts, app.app_uuid, items, unknown_contact_id=self.assumptions["unknown_contact_id"]
         )
+
+    def mute(self, app_uuid: str, body: object) -> float:
+        return mutes.mute(self.app(app_uuid), body, self.clock.now())
+
+    def unmute(self, app_uuid: str, body: object) -> bool:
+        return mutes.unmute(self.app(app_uuid), body)
+
+    # -- the contacts API --------------------------------------------------------
+
+    def contact(self, contact_id: int, *, include_deleted: bool = False) -> Contact:
+        """A contact by id; soft-deleted ones count as missing unless asked for."""
+        contact = self.contacts.get(contact_id, include_deleted=include_deleted)
+        if contact is None:
+            raise NotFound(f"Contact with id='{contact_id}' not found")
+        return contact
+
+    def add_contact(self, body: object) -> tuple[Contact, bool]:
+        data = contact_updates.parse_contact(body, require_channels=True)
+        return contact_updates.add_or_update(self.contacts, data)
+
+    def update_contact(self, contact_id: int, body: object) -> Contact:
+        contact = self.contact(contact_id, include_deleted=True)
+        data = contact_updates.parse_contact(body)
+        contact_updates.update(self.contacts, contact, data)
+        return contact
+
+    def delete_contact(self, contact: Contact, *, erase: bool) -> None:
+        if erase:
+            self.contacts.erase(contact)
+        else:
+            self.contacts.soft_delete(contact)
+
+    def contacts_by_external_id(self, external_id: str, *, include_deleted: bool) -> list[Contact]:
+        found = self.contacts.find_all("externalCustomerId", external_id)
+        if include_deleted:
+            found += [c for c in self.contacts if c.deleted and c.external_customer_id == external_id]
+        if not found:
+            raise NotFound(f"Contact with externalCustomerId='{external_id}' not found")
+        return found
+
+    def search_contacts(self, criteria: Criteria) -> list[Contact]:
+        return search(self.contacts, criteria)
+
+    def bulk_update(self, body: object) -> tuple[ImportSession, list[Failure]]:
+        request = parse_bulk(body, limit=self.limits.contact_batch)
+        mapping, failures = run_bulk(self.contacts, self.segments, request)
+        description = f"{len(failures)} of {len(request.contacts)} contacts failed" if failures else None
+        return self.imports.open(self.clock.now(), mapping, description), failures
 
 
 def chat_from_spec(chat_id: str, spec: str | dict) -> Chat:

@@ -16,14 +16,14 @@ from starlette.routing import Route
 from ..bodies import BodyError, json_body
 from ..domain.bulk_contacts import Failure, ImportSession
 from ..domain.contact_search import MAX_ROWS, Criteria
-from ..domain.contact_updates import TELEGRAM
+from ..domain.contact_updates import TELEGRAM, is_blank
 from ..domain.contacts import Contact
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..responses import api_json, api_text
 from .common import note, refusal, wrapper_list
 
-INT64_MAX = 2**63 - 1
-ERASE_VALUES = {"true": True, "1": True, "false": False, "0": False}
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+ERASE_VALUES = {"true": True, "1": True, "false": False, "0": False}  # case-insensitive
 
 
 def render_contact(contact: Contact) -> dict:
@@ -72,10 +72,10 @@ def render_session(session: ImportSession) -> dict:
 def contact_id(request: Request) -> int:
     raw = request.path_params["id"]
     text = raw[1:] if raw.startswith("-") else raw
-    if not text.isdigit() or not text.isascii():
+    if not text.isdigit() or not text.isascii() or len(text) > 20:
         raise InvalidInput(f"Contact id must be an integer, got {raw!r}")
     value = int(raw)
-    if abs(value) > INT64_MAX:
+    if not INT64_MIN <= value <= INT64_MAX:
         raise InvalidInput(f"Contact id {raw} is out of the int64 range")
     return value
 
@@ -95,21 +95,21 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     if raw is None:
         return default
     text = raw[1:] if raw.startswith(("-", "+")) else raw
-    if not text.isdigit() or not text.isascii() or len(text) > 10 or not low <= int(raw) <= high:
+    if not text.isdigit() or not text.isascii() or len(text) > 20 or not low <= int(raw) <= high:
         raise InvalidInput(f"Parameter {name} must be an integer from {low} to {high}, got {raw!r}")
     return int(raw)
 
 
 def _text_param(request: Request, name: str) -> str | None:
     raw = request.query_params.get(name)
-    if raw is not None and not raw.strip():
+    if raw is not None and is_blank(raw):
         raise InvalidInput(f"Parameter {name} must not be empty")
     return raw
 
 
 def criteria(request: Request) -> Criteria:
     sms = _text_param(request, "sms")
-    if sms is not None and not any(ch.isdigit() for ch in sms):
+    if sms is not None and not any("0" <= ch <= "9" for ch in sms):
         raise InvalidInput("Parameter sms must contain digits")
     sort_by = request.query_params.get("sortBy")
     if sort_by is not None and sort_by != "contactId":
@@ -136,7 +136,7 @@ async def contact_root(request: Request) -> Response:
             note(request, contactId=contact.id, created=created)
             return api_json({"id": contact.id})
         external_id = request.query_params.get("externalCustomerId")
-        if external_id is None or not external_id.strip():
+        if external_id is None or is_blank(external_id):
             raise InvalidInput("Parameter externalCustomerId must be specified")
         erase = erase_flag(request)
         found = world.contacts_by_external_id(external_id, include_deleted=erase)

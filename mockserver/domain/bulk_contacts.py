@@ -19,6 +19,9 @@ from .contact_updates import (
     ContactData,
     _channel_list,
     _field_list,
+    INT32_MAX,
+    INT64_MAX,
+    is_blank,
     is_int,
     new_contact_attributes,
     parse_contact,
@@ -95,7 +98,7 @@ def _string_list(body: dict, name: str, limit: int) -> list[str]:
     raw = body.get(name)
     if raw is None:
         return []
-    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+    if not isinstance(raw, list) or not all(isinstance(v, str) and not is_blank(v) for v in raw):
         raise InvalidInput(f"{name} must be an array of non-empty strings")
     for value in raw:
         if len(value) > limit:
@@ -123,8 +126,8 @@ def parse_bulk(body: object, *, limit: int) -> BulkRequest:
         raise InvalidInput(f"Field 'dedupeOn' must be one of {', '.join(DEDUPE_ON)}")
     request = BulkRequest(contacts, dedupe_on)
     field_id = body.get("fieldId")
-    if field_id is not None and (not is_int(field_id) or field_id <= 0):
-        raise InvalidInput("Field 'fieldId' must be a positive integer")
+    if field_id is not None and (not is_int(field_id) or not 0 < field_id <= INT64_MAX):
+        raise InvalidInput("Field 'fieldId' must be a positive int64 integer")
     if dedupe_on == "fieldId" and field_id is None:
         raise InvalidInput("Field 'fieldId' is required when dedupeOn is fieldId")
     request.field_id = field_id
@@ -138,8 +141,8 @@ def parse_bulk(body: object, *, limit: int) -> BulkRequest:
         request.contact_fields = set(fields)
     ids = body.get("customFieldsIDs")
     if ids is not None:
-        if not isinstance(ids, list) or not all(is_int(i) for i in ids):
-            raise InvalidInput("Field 'customFieldsIDs' must be an array of integers")
+        if not isinstance(ids, list) or not all(is_int(i) and 0 < i <= INT32_MAX for i in ids):
+            raise InvalidInput("Field 'customFieldsIDs' must be an array of positive int32 integers")
         request.custom_field_ids = set(ids)
     request.group_names = _string_list(body, "groupNames", MAX_GROUP_NAME)
     request.group_names_exclude = _string_list(body, "groupNamesExclude", MAX_GROUP_NAME)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .contacts import EMAIL, SMS, Contact, ContactBook, normalize_phone
+from .contacts import EMAIL, SMS, Contact, ContactBook
 from .errors import InvalidInput
 
 TELEGRAM = "telegrambot"
@@ -20,8 +20,16 @@ MAX_TEXT = 255
 MAX_SAME_TYPE = 2
 ADDRESS_PARTS = ("region", "town", "address", "postcode")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-EMAIL_FORM = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-PHONE_FORM = re.compile(r"^\+?[0-9 ()\-.]+$")
+# The same patterns are in openapi.yaml, so that the contract says exactly what is accepted.
+# Whitespace is spelled out: ``\s`` means different things in Python and in JSON Schema (ECMA).
+EMAIL_FORM = re.compile(r"^[^@ \t\n\r\f\v]+@[^@ \t\n\r\f\v]+\.[^@ \t\n\r\f\v.]+$")
+PHONE_FORM = re.compile(r"^\+?[ ()\-.]*([0-9][ ()\-.]*){7,15}$")
+NOT_BLANK = re.compile(r"[^ \t\n\r\f\v]")
+INT32_MAX = 2**31 - 1
+
+
+def is_blank(value: str) -> bool:
+    return NOT_BLANK.search(value) is None
 # Text attributes of a contact: API name -> Contact attribute.
 TEXT_ATTRIBUTES = {
     "externalCustomerId": "external_customer_id",
@@ -72,17 +80,14 @@ def _channel(raw: object, where: str) -> tuple[str, str]:
     if not isinstance(kind, str) or (kind not in CHANNEL_TYPES and kind != TELEGRAM):
         raise InvalidInput(f"{where}.type must be one of {', '.join(CHANNEL_TYPES + (TELEGRAM,))}")
     value = raw.get("value")
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not NOT_BLANK.search(value):
         raise InvalidInput(f"{where}.value must be a non-empty string")
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"{where}.value is longer than {MAX_TEXT} characters")
-    value = value.strip()
     if kind == EMAIL and not EMAIL_FORM.match(value):
         raise InvalidInput(f"{where}.value {value!r} is not a valid email address")
-    if kind in (SMS, "viber"):
-        digits = normalize_phone(value)
-        if not PHONE_FORM.match(value) or not 7 <= len(digits) <= 15:
-            raise InvalidInput(f"{where}.value {value!r} is not a valid phone number (7 to 15 digits)")
+    if kind in (SMS, "viber") and not PHONE_FORM.match(value):
+        raise InvalidInput(f"{where}.value {value!r} is not a valid phone number (7 to 15 digits)")
     return kind, value
 
 
@@ -124,14 +129,11 @@ def _fields(raw: object, where: str) -> dict[int, str | None]:
         if not isinstance(item, dict):
             raise InvalidInput(f"{place} must be an object with id and value")
         field_id = item.get("id")
-        if not is_int(field_id) or not 0 < field_id <= 2**31 - 1:
+        if not is_int(field_id) or not 0 < field_id <= INT32_MAX:
             raise InvalidInput(f"{place}.id must be a positive integer")
         value = item.get("value")
         if value is not None and not isinstance(value, str):
-            if is_int(value) or isinstance(value, float):
-                value = str(value)
-            else:
-                raise InvalidInput(f"{place}.value must be a string")
+            raise InvalidInput(f"{place}.value must be a string")
         if value is not None and len(value) > MAX_TEXT:
             raise InvalidInput(f"{place}.value is longer than {MAX_TEXT} characters")
         result[field_id] = value
@@ -153,7 +155,7 @@ def parse_contact(raw: object, *, where: str = "", require_channels: bool = Fals
     for name, attr in TEXT_ATTRIBUTES.items():
         if name in raw:
             value = _text(raw, name, prefix)
-            if name == "externalCustomerId" and value is not None and not value.strip():
+            if name == "externalCustomerId" and value is not None and not NOT_BLANK.search(value):
                 raise InvalidInput(f"{prefix}externalCustomerId must not be empty")
             data.attributes[attr] = value
     if raw.get("channels") is None:
@@ -173,8 +175,9 @@ def parse_contact(raw: object, *, where: str = "", require_channels: bool = Fals
         if not is_int(contact_id) or not INT64_MIN <= contact_id <= INT64_MAX:
             raise InvalidInput(f"{prefix}id must be an int64 integer")
         data.id = contact_id
-    if raw.get("addressBookId") is not None and not is_int(raw["addressBookId"]):
-        raise InvalidInput(f"{prefix}addressBookId must be an integer")
+    book_id = raw.get("addressBookId")
+    if book_id is not None and (not is_int(book_id) or not -INT32_MAX - 1 <= book_id <= INT32_MAX):
+        raise InvalidInput(f"{prefix}addressBookId must be an int32 integer")
     return data
 
 

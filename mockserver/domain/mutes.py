@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .apps import MUTE_MAX_SECONDS, MUTE_MIN_SECONDS, MUTED_FOREVER, App
-from .contact_updates import is_int
+from .contact_updates import is_blank, is_int
 from .errors import InvalidInput
 
 TOKEN_REQUIRED = "Token must be specified"
@@ -15,7 +15,7 @@ def _token(body: object) -> str:
     if not isinstance(body, dict):
         raise InvalidInput(TOKEN_REQUIRED)
     token = body.get("token")
-    if not isinstance(token, str) or not token.strip() or len(token) > MAX_TOKEN:
+    if not isinstance(token, str) or is_blank(token) or len(token) > MAX_TOKEN:
         raise InvalidInput(TOKEN_REQUIRED)
     return token
 

@@ -360,7 +360,7 @@ def run_bulk(
     failures: list[Failure] = []
     for index, raw in enumerate(request.contacts):
         try:
-            data = parse_contact(raw, where=f"contacts[{index}]")
+            data = parse_contact(raw, where=f"contacts[{index}]", with_id=True)
             key = _key(request, data, index)
         except InvalidInput as exc:
             failures.append(Failure(index, raw, exc.message))

@@ -140,8 +140,14 @@ def _fields(raw: object, where: str) -> dict[int, str | None]:
     return result
 
 
-def parse_contact(raw: object, *, where: str = "", require_channels: bool = False) -> ContactData:
-    """Validate one contact object; unknown keys are ignored, as esputnik.com does."""
+def parse_contact(
+    raw: object, *, where: str = "", require_channels: bool = False, with_id: bool = False
+) -> ContactData:
+    """Validate one contact object; unknown keys are ignored, as esputnik.com does.
+
+    ``id`` is read only when asked for (bulk dedupe on id); elsewhere ids are system-assigned
+    and an ``id`` in the body is ignored like any unknown key.
+    """
     if not isinstance(raw, dict):
         raise InvalidInput(f"{where or 'Request body'} must be a JSON object (a contact)".strip())
     prefix = f"{where}." if where else ""
@@ -170,7 +176,7 @@ def parse_contact(raw: object, *, where: str = "", require_channels: bool = Fals
         data.address = _address(raw["address"], prefix)
     if raw.get("fields") is not None:
         data.fields = _fields(raw["fields"], prefix)
-    contact_id = raw.get("id")
+    contact_id = raw.get("id") if with_id else None
     if contact_id is not None:
         if not is_int(contact_id) or not INT64_MIN <= contact_id <= INT64_MAX:
             raise InvalidInput(f"{prefix}id must be an int64 integer")

@@ -114,7 +114,7 @@ async def test_contact_made_by_token_registration_is_read_here(client):
         ({"channels": [email("a@b.cd")], "fields": [{"id": 7, "value": [1]}]}, "fields[0].value must be a string"),
         ({"channels": [email("a@b.cd")], "address": "Kyiv"}, "address must be an object"),
         ({"channels": [email("a@b.cd")], "address": {"town": 1}}, "address.town must be a string"),
-        ({"channels": [email("a@b.cd")], "id": "1"}, "id must be an int64 integer"),
+        
         ({"channels": [email("a@b.cd")], "addressBookId": 1.5}, "addressBookId must be an int32 integer"),
     ],
 )
@@ -273,3 +273,11 @@ async def test_wrong_method_is_405(client):
     r = await client.patch("/api/v1/contact/1001", json={})
     assert r.status_code == 405
     assert set(r.headers["allow"].replace(" ", "").split(",")) >= {"GET", "PUT", "DELETE"}
+
+
+async def test_an_id_in_the_body_is_ignored(client):
+    r = await client.post("/api/v1/contact", json={"channels": [email("id@example.com")], "id": "whatever"})
+    assert r.json() == {"id": 1004}
+    r = await client.put("/api/v1/contact/1004", json={"id": 1001, "firstName": "Still 1004"})
+    assert r.text == "Contact with id='1004' has been updated"
+    assert (await contact(client, 1004)).json()["firstName"] == "Still 1004"

@@ -161,6 +161,8 @@ async def test_dedupe_on_id(client):
     answer = await bulk(client, dedupeOn="id", contactFields=["firstName"], contacts=[{"id": 1003, "firstName": "I"}, {"id": 5, "firstName": "J"}])
     assert (await contact(client, 1003)).json()["firstName"] == "I"
     assert answer["failedContacts"]["error"] == "contacts[1]: no contact with id 5"
+    answer = await bulk(client, dedupeOn="id", contacts=[{"id": "1003"}])
+    assert answer["failedContacts"]["error"] == "contacts[0].id must be an int64 integer"
 
 
 async def test_dedupe_on_a_custom_field(client):

@@ -15,6 +15,7 @@ from .domain.clock import Clock
 from .domain.world import World
 from .journal import Journal
 from .middleware import Front
+from .webhooks import Background
 from .responses import api_error, bot_error, control_error
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -35,6 +36,7 @@ class Emulator:
         self.world = World(scenario, clock=clock)
         self.journal = Journal(journal_size)
         self.body_limit = body_limit
+        self.background = Background(self)
 
     def reset(self) -> None:
         self.world.reset()
@@ -59,11 +61,14 @@ def door(routes: list[Route], emulator: Emulator, render_error: ErrorRenderer) -
 class Doors:
     """Sends each request to its door by prefix and runs the emulator's lifespan."""
 
-    def __init__(self, emulator: Emulator, api: ASGIApp, bot: ASGIApp, control: ASGIApp) -> None:
+    def __init__(
+        self, emulator: Emulator, api: ASGIApp, bot: ASGIApp, control: ASGIApp, track: ASGIApp | None = None
+    ) -> None:
         self.emulator = emulator
         self.api = api
         self.bot = bot
         self.control = control
+        self.track = track
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -76,6 +81,8 @@ class Doors:
             await self.control(scope, receive, send)
         elif path.startswith("/bot"):
             await self.bot(scope, receive, send)
+        elif path.startswith("/track/") and self.track is not None:
+            await self.track(scope, receive, send)
         else:
             message = "Not Found: this emulator serves /api/..., /bot<token>/<method> and /_mock/..."
             await api_error(404, message)(scope, receive, send)
@@ -84,8 +91,10 @@ class Doors:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.emulator.background.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.emulator.background.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -93,9 +102,11 @@ class Doors:
 def create_app(emulator: Emulator) -> ASGIApp:
     from .api import routes as api_routes
     from .api.auth import BasicAuth
+    from . import tracking
     from .control import routes as control_routes
 
     api = BasicAuth(door(api_routes(), emulator, lambda s, m, h: api_error(s, m, h)), emulator)
     control = door(control_routes(), emulator, lambda s, m, h: control_error(s, m, None, h))
     bot = door([], emulator, lambda s, m, h: bot_error(s, m))
-    return Front(Doors(emulator, api, bot, control), emulator)
+    track = door(tracking.routes, emulator, lambda s, m, h: api_error(s, m, h))
+    return Front(Doors(emulator, api, bot, control, track), emulator)

@@ -42,4 +42,8 @@ def render_state(world: World) -> dict:
                 for chat in world.telegram.chats.values()
             },
         },
+        "messages": [message.as_dict() for message in world.messages],
+        "deliveries": [delivery.as_dict() for delivery in world.deliveries],
+        "token_removals": list(world.deliveries.token_removals),
+        "webhooks": world.outbox.describe(),
     }

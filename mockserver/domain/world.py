@@ -9,10 +9,13 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from .activity import Outbox, WebhookTarget
 from .apps import App, Apps, parse_app_uuid
 from .clock import Clock
 from .contacts import Contact, ContactBook
+from .delivery import ClickPolicy, Deliveries
 from .errors import InvalidInput, NotFound
+from .messages import MessageStore
 from .telegram import Chat, TelegramWorld
 from .tokens import Outcome, register_tokens, validate_batch
 
@@ -35,6 +38,8 @@ class Account:
 @dataclass
 class Limits:
     token_batch: int = 3000
+    # How many times a delivery is handed to Telegram before a 429 makes it FAILED.
+    send_attempts: int = 5
 
 
 class World:
@@ -69,6 +74,17 @@ class World:
         self.telegram = TelegramWorld(default_state=telegram.get("default_chat_state", "active"))
         for chat_id, chat in telegram.get("chats", {}).items():
             self.telegram.chats[chat_id] = chat_from_spec(chat_id, chat)
+        self.messages = MessageStore()
+        webhooks = spec.get("webhooks")
+        self.outbox = Outbox(WebhookTarget(**webhooks) if webhooks else None)
+        self.deliveries = Deliveries(
+            self.contacts,
+            self.apps,
+            self.telegram,
+            self.outbox,
+            ClickPolicy(**telegram.get("clicks", {})),
+            max_attempts=self.limits.send_attempts,
+        )
 
     # -- the account ---------------------------------------------------------
 

@@ -42,7 +42,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 9 or not low <= int(raw) <= high:
+    if not raw.isdigit() or len(raw) > 12 or not low <= int(raw) <= high:
         raise InvalidInput(f"{name} must be an integer from {low} to {high}, got {raw!r}")
     return int(raw)
 

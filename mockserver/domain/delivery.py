@@ -212,9 +212,16 @@ def _group_ids(body: dict, name: str) -> set[int]:
     value = body.get(name)
     if value is None:
         return set()
-    if not isinstance(value, list) or not all(isinstance(g, int) and not isinstance(g, bool) for g in value):
+    if not isinstance(value, list) or not all(_is_whole(g) for g in value):
         raise InvalidInput(f"{name} must be an array of group ids (integers)")
-    return set(value)
+    return {int(g) for g in value}
+
+
+def _is_whole(value: object) -> bool:
+    """An integer, or a JSON number written with a zero fraction (``3.0``), as JSON Schema counts them."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
 
 def parse_broadcast(body: object) -> BroadcastRequest:

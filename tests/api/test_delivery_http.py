@@ -48,7 +48,11 @@ async def statuses(client, *request_ids) -> dict:
 
 
 def subscribers(snapshot: dict) -> int:
-    return next(a["subscribers"] for a in snapshot["apps"] if a["app_uuid"] == APP_UUID)
+    """The bot's subscriber count, checked against its definition: distinct tokens of live contacts."""
+    count = next(a["subscribers"] for a in snapshot["apps"] if a["app_uuid"] == APP_UUID)
+    live = {t for c in snapshot["contacts"] if not c["deleted"] for t in c["tokens"].get(APP_UUID, ())}
+    assert count == len(live)
+    return count
 
 
 def chat_scenario(chats: dict, clicks: object = "never", **extra) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 import httpx
 import orjson
@@ -15,6 +16,7 @@ import orjson
 TICK_SECONDS = 0.25
 TIMEOUT_SECONDS = 10.0
 RESPONSE_PREVIEW = 4096
+log = logging.getLogger(__name__)
 
 
 class Background:
@@ -40,7 +42,10 @@ class Background:
 
     async def _run(self) -> None:
         while True:
-            await self.step()
+            try:
+                await self.step()
+            except Exception:  # the loop must outlive a bad tick; the traceback goes to the log
+                log.exception("background step failed")
             await asyncio.sleep(self.tick)
 
     async def step(self) -> None:

@@ -474,9 +474,6 @@ class Deliveries:
                 done.append(delivery)
         return done
 
-    def pending(self) -> int:
-        return sum(1 for _, _, rid in self._due if self._by_id[rid].status == PENDING)
-
     def smartsend(
         self, message: TelegramMessage, recipients: list[Recipient], now: float, base_url: str
     ) -> list[tuple[str, Delivery | None, str | None]]:

@@ -111,8 +111,8 @@ async def broadcast(request: Request) -> Response:
     _catch_up(request, world)
     try:
         spec = parse_broadcast(json_body(request))
-        message = world.messages.get(spec.message_id)
         app = world.app(spec.app_uuid)
+        message = world.messages.get(spec.message_id)
     except (BodyError, DomainError) as exc:
         return refusal(exc)
     now = world.clock.now()
@@ -131,10 +131,12 @@ async def broadcast(request: Request) -> Response:
 async def statuses(request: Request) -> Response:
     world = _world(request)
     _catch_up(request, world)
-    ids = [part.strip() for raw in request.query_params.getlist("ids") for part in raw.split(",")]
-    ids = [i for i in ids if i]
-    if not ids:
+    values = request.query_params.getlist("ids")
+    if not values:
         return refusal(InvalidInput("ids is required: the requestId values of sent messages, comma-separated"))
+    ids = [part.strip(" ") for raw in values for part in raw.split(",")]
+    if not all(ids):
+        return refusal(InvalidInput("ids has a blank value: send requestIds joined by single commas"))
     if len(ids) > MAX_STATUS_IDS:
         return refusal(InvalidInput(f"ids has {len(ids)} values; at most {MAX_STATUS_IDS} are allowed"))
     results = []

@@ -48,7 +48,7 @@ async def click(request: Request) -> Response:
         if not isinstance(data, dict):
             return control_error(400, "bad_body", "the body must be a JSON object like {\"requestId\": \"...\"}")
         request_id = data.get("requestId")
-        if request_id is not None and not isinstance(request_id, str):
+        if "requestId" in data and not isinstance(request_id, str):
             return control_error(400, "bad_body", "requestId must be a string")
     try:
         delivery, url = world.deliveries.click_in_chat(request.path_params["chat_id"], world.clock.now(), request_id)

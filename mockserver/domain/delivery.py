@@ -172,6 +172,10 @@ def _recipient(where: str, item: dict) -> Recipient:
         value = item.get(name)
         if value is not None and not isinstance(value, str):
             raise InvalidInput(f"{where}.{name} must be a string")
+    for name in ("locator", "externalCustomerId"):
+        value = item.get(name)
+        if value is not None and not value.strip():
+            raise InvalidInput(f"{where}.{name} must be a non-empty string")
     contact_id = item.get("contactId")
     if contact_id is not None:
         if not isinstance(contact_id, int) or isinstance(contact_id, bool):
@@ -180,7 +184,7 @@ def _recipient(where: str, item: dict) -> Recipient:
             raise InvalidInput(f"{where}.contactId is out of the int64 range")
     params: dict = {}
     raw = item.get("jsonParam")
-    if raw is not None and raw.strip():
+    if raw:
         try:
             params = json.loads(raw)
         except ValueError:
@@ -188,11 +192,11 @@ def _recipient(where: str, item: dict) -> Recipient:
         if not isinstance(params, dict):
             raise InvalidInput(f"{where}.jsonParam must hold a JSON object")
     external = item.get("externalRequestId")
-    if item.get("locator"):
+    if item.get("locator") is not None:
         return Recipient("locator", item["locator"], params, external)
     if contact_id is not None:
         return Recipient("contactId", contact_id, params, external)
-    if item.get("externalCustomerId"):
+    if item.get("externalCustomerId") is not None:
         return Recipient("externalCustomerId", item["externalCustomerId"], params, external)
     raise InvalidInput(f"{where} has no locator, contactId or externalCustomerId")
 
@@ -231,7 +235,7 @@ def parse_broadcast(body: object) -> BroadcastRequest:
     raw_id = body.get("messageId")
     if raw_id is None:
         raise InvalidInput("messageId is required")
-    if isinstance(raw_id, str) and raw_id.strip().isdigit() and len(raw_id.strip()) <= 18:
+    if isinstance(raw_id, str) and raw_id.isdigit() and len(raw_id) <= 18:
         raw_id = int(raw_id)
     if not isinstance(raw_id, int) or isinstance(raw_id, bool):
         raise InvalidInput("messageId must be the id of a Telegram message (an integer)")

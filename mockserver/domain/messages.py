@@ -12,6 +12,8 @@ from .telegram import MAX_TEXT
 
 MAX_NAME = 255
 SEARCH_MAX_ROWS = 500
+# Template ids look like esputnik.com's (seven digits), which also keeps them apart from contact ids.
+FIRST_ID = 1_000_001
 
 
 @dataclass
@@ -106,7 +108,7 @@ def parse_template(body: object) -> dict:
 class MessageStore:
     """The account's Telegram templates by id; ids are sequential and never reused."""
 
-    def __init__(self, id_base: int = 1) -> None:
+    def __init__(self, id_base: int = FIRST_ID) -> None:
         self._by_id: dict[int, TelegramMessage] = {}
         self._next_id = id_base
 

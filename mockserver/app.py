@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Callable
 
 from starlette.applications import Starlette
@@ -11,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .botapi.signals import UpdateSignals
 from .domain.clock import Clock
 from .domain.world import World
 from .journal import Journal
@@ -35,6 +38,8 @@ class Emulator:
         self.world = World(scenario, clock=clock)
         self.journal = Journal(journal_size)
         self.body_limit = body_limit
+        self.updates = UpdateSignals()
+        self.world.update_listeners.append(self.updates.notify)
 
     def reset(self) -> None:
         self.world.reset()
@@ -81,11 +86,20 @@ class Doors:
             await api_error(404, message)(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
+        from .botapi.webhooks import WebhookSender
+
+        webhooks: asyncio.Task | None = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # Bots' webhooks are fed off the request path for as long as the server runs.
+                webhooks = asyncio.create_task(WebhookSender(self.emulator).run())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if webhooks is not None:
+                    webhooks.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await webhooks
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -93,9 +107,10 @@ class Doors:
 def create_app(emulator: Emulator) -> ASGIApp:
     from .api import routes as api_routes
     from .api.auth import BasicAuth
+    from .botapi import routes as bot_routes
     from .control import routes as control_routes
 
     api = BasicAuth(door(api_routes(), emulator, lambda s, m, h: api_error(s, m, h)), emulator)
     control = door(control_routes(), emulator, lambda s, m, h: control_error(s, m, None, h))
-    bot = door([], emulator, lambda s, m, h: bot_error(s, m))
+    bot = door(bot_routes(), emulator, lambda s, m, h: bot_error(s, m))
     return Front(Doors(emulator, api, bot, control), emulator)

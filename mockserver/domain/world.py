@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .apps import App, Apps, parse_app_uuid
+from .bots import BotSide
 from .clock import Clock
 from .contacts import Contact, ContactBook
 from .errors import InvalidInput, NotFound
@@ -43,6 +45,9 @@ class World:
     def __init__(self, scenario: dict, clock: Clock | None = None) -> None:
         self.scenario = scenario
         self.clock = clock or Clock()
+        # Called with an app_uuid whenever that bot's updates change (long polls and webhooks wait on it);
+        # kept across resets because the listeners belong to the running server, not to the scenario.
+        self.update_listeners: list[Callable[[str], None]] = []
         self.reset()
 
     def reset(self) -> None:
@@ -69,6 +74,13 @@ class World:
         self.telegram = TelegramWorld(default_state=telegram.get("default_chat_state", "active"))
         for chat_id, chat in telegram.get("chats", {}).items():
             self.telegram.chats[chat_id] = chat_from_spec(chat_id, chat)
+        self.bots = BotSide(self.apps, self.telegram, self.clock, self._updates_changed)
+        for app in self.apps:
+            self._updates_changed(app.app_uuid)
+
+    def _updates_changed(self, app_uuid: str) -> None:
+        for listener in self.update_listeners:
+            listener(app_uuid)
 
     # -- the account ---------------------------------------------------------
 

@@ -112,5 +112,5 @@ def create_app(emulator: Emulator) -> ASGIApp:
 
     api = BasicAuth(door(api_routes(), emulator, lambda s, m, h: api_error(s, m, h)), emulator)
     control = door(control_routes(), emulator, lambda s, m, h: control_error(s, m, None, h))
-    bot = door(bot_routes(), emulator, lambda s, m, h: bot_error(s, m))
+    bot = door(bot_routes(), emulator, lambda s, m, h: bot_error(s, m, None, h))
     return Front(Doors(emulator, api, bot, control), emulator)

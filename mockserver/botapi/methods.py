@@ -65,7 +65,7 @@ def chat_id_of(call: Call) -> str:
     raw = (call.args.text("chat_id") or "").strip()
     if not raw:
         raise bad_request("chat_id is empty")
-    if raw.lstrip("-").isdigit():
+    if raw.lstrip("-").isdigit() and abs(int(raw)) < 2**63:  # chat ids are int64
         return str(int(raw))
     raise bad_request("chat not found")
 

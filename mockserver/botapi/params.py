@@ -80,14 +80,14 @@ class Args:
         if raw is None or raw == "":
             return default
         try:
-            value = int(float(raw)) if "." in raw or "e" in raw.lower() else int(raw)
-        except (ValueError, OverflowError):
+            value = int(raw)
+        except ValueError:
             raise bad_request(f'parameter "{name}" must be a Number') from None
         return max(low, min(high, value))
 
     def boolean(self, name: str) -> bool:
         raw = self.params.get(name)
-        if raw is None or raw == "":
+        if raw is None:
             return False
         lowered = raw.strip().lower()
         if lowered in ("true", "1"):

@@ -87,7 +87,8 @@ class BotSide:
             raise InvalidInput("'bot' must be a bot username or app_uuid")
         app = self.apps.resolve(ref)
         if app is None:
-            raise NotFound(f"no bot {ref!r} in the scenario")
+            names = ", ".join(a.username for a in self.apps) or "none"
+            raise Conflict(f"no bot {ref!r} in the scenario (its bots: {names})")
         return app
 
     # -- users ----------------------------------------------------------------

@@ -100,12 +100,13 @@ def check_inline_keyboard(markup: object) -> dict:
         for button in row:
             if not isinstance(button, dict) or not isinstance(button.get("text"), str):
                 raise bad_request("can't parse inline keyboard button: Field \"text\" must be of type String")
+            has_url, has_data = "url" in button, "callback_data" in button
             url, data = button.get("url"), button.get("callback_data")
-            if url is None and data is None:
+            if not has_url and not has_data:
                 raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
-            if url is not None and data is not None:
+            if has_url and has_data:
                 raise bad_request("can't parse inline keyboard button: a button must have exactly one of url and callback_data")
-            if url is not None:
+            if has_url:
                 if not isinstance(url, str) or not url.strip():
                     raise bad_request("BUTTON_URL_INVALID")
                 clean_row.append({"text": button["text"], "url": url})

@@ -71,7 +71,7 @@ async def test_show_user_lists_the_chat_history(client):
         ("/_mock/telegram/users", [1], 400, "JSON object"),
         ("/_mock/telegram/users/555/start", {"payload": "has space"}, 400, "'payload'"),
         ("/_mock/telegram/users/555/start", {"payload": "x" * 65}, 400, "'payload'"),
-        ("/_mock/telegram/users/555/start", {"bot": "nobody_bot"}, 404, "no bot"),
+        ("/_mock/telegram/users/555/start", {"bot": "nobody_bot"}, 409, "no bot"),
         ("/_mock/telegram/users/555/start", {"bot": 7}, 400, "'bot'"),
         ("/_mock/telegram/users/777/start", {}, 404, "no Telegram user 777"),
         ("/_mock/telegram/users/abc/start", {}, 400, "positive integer"),

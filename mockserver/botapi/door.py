@@ -43,7 +43,7 @@ async def call_method(request: Request) -> Response:
     if entry is not None:
         entry.notes["bot"] = {"app_uuid": app.app_uuid, "method": name}
     try:
-        args = Args(await read_params(request))
+        args = Args(*await read_params(request))
         answer = await method(Call(world, app, args, emulator.updates))
     except TelegramError as exc:
         return refusal(exc)

@@ -62,10 +62,10 @@ async def get_me(call: Call) -> Answer:
 
 
 def chat_id_of(call: Call) -> str:
-    raw = (call.args.text("chat_id") or "").strip()
+    raw = (call.args.text("chat_id", numbers=True) or "").strip()
     if not raw:
         raise bad_request("chat_id is empty")
-    if raw.lstrip("-").isdigit() and abs(int(raw)) < 2**63:  # chat ids are int64
+    if raw.lstrip("-").isdigit() and abs(int(raw)) < 2**53:  # chat ids have at most 52 significant bits
         return str(int(raw))
     raise bad_request("chat not found")
 

@@ -30,11 +30,13 @@ def _as_text(value: object) -> str | None:
     return orjson.dumps(value).decode()
 
 
-async def read_params(request: Request) -> dict[str, str]:
+async def read_params(request: Request) -> tuple[dict[str, str], dict[str, type]]:
+    """The call's parameters as strings, and the JSON type of those that came in a JSON body."""
     params = {k: v for k, v in parse_qsl(request.url.query, keep_blank_values=True)}
+    json_types: dict[str, type] = {}
     body = raw_body(request)
     if not body:
-        return params
+        return params, json_types
     kind = media_type(request)
     if kind == "application/json" or kind.endswith("+json"):
         try:
@@ -47,6 +49,7 @@ async def read_params(request: Request) -> dict[str, str]:
             text = _as_text(value)
             if text is not None:
                 params[key] = text
+                json_types[key] = type(value)
     elif kind == "application/x-www-form-urlencoded":
         try:
             params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
@@ -62,20 +65,32 @@ async def read_params(request: Request) -> dict[str, str]:
                 params[key] = value
             else:
                 params[key] = (await value.read()).decode("utf-8", "replace")
-    return params
+    return params, json_types
 
 
 class Args:
     """Typed access to one call's string parameters, refusing bad values with Telegram-style texts."""
 
-    def __init__(self, params: dict[str, str]) -> None:
+    def __init__(self, params: dict[str, str], json_types: dict[str, type] | None = None) -> None:
         self.params = params
+        # In a JSON body a value's own type must fit (forms and query strings carry only text).
+        self.json_types = json_types or {}
 
-    def text(self, name: str) -> str | None:
+    def _expect(self, name: str, *kinds: type, what: str) -> None:
+        kind = self.json_types.get(name)
+        if kind is not None and kind not in kinds:
+            raise bad_request(f'parameter "{name}" must be {what}')
+
+    def text(self, name: str, *, numbers: bool = False) -> str | None:
+        if numbers:
+            self._expect(name, str, int, what="a String or an Integer")
+        else:
+            self._expect(name, str, what="a String")
         return self.params.get(name)
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
         """An integer clamped into [low, high], as Telegram treats limit and timeout."""
+        self._expect(name, int, what="a Number")
         raw = self.params.get(name)
         if raw is None or raw == "":
             return default
@@ -86,6 +101,7 @@ class Args:
         return max(low, min(high, value))
 
     def boolean(self, name: str) -> bool:
+        self._expect(name, bool, int, what="a Boolean")
         raw = self.params.get(name)
         if raw is None:
             return False
@@ -97,6 +113,7 @@ class Args:
         raise bad_request(f'parameter "{name}" must be a Boolean')
 
     def json(self, name: str) -> object | None:
+        self._expect(name, dict, list, str, what="a JSON-serialized object")
         raw = self.params.get(name)
         if raw is None or raw == "":
             return None

@@ -52,7 +52,8 @@ async def create_user(request: Request) -> Response:
         chat, created = world.bots.create_user(parse_user_id(body["id"]), body)
     except (BodyError, DomainError) as exc:
         return refusal(exc)
-    return control_json({"user": render_user(chat)}, 201 if created else 200)
+    # 200 either way (an upsert); "created" says which, so a reset between calls is no surprise to clients.
+    return control_json({"user": render_user(chat), "created": created})
 
 
 async def show_user(request: Request) -> Response:

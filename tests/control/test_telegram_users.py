@@ -14,9 +14,9 @@ pytestmark = pytest.mark.anyio
 
 async def test_create_then_update_a_user(client):
     r = await client.post("/_mock/telegram/users", json={"id": "555", "first_name": "Ann", "language_code": "uk"})
-    assert (r.status_code, r.json()["user"]) == (201, {"id": 555, "first_name": "Ann", "language_code": "uk", "state": "unknown"})
+    assert (r.status_code, r.json()["created"], r.json()["user"]) == (200, True, {"id": 555, "first_name": "Ann", "language_code": "uk", "state": "unknown"})
     r = await client.post("/_mock/telegram/users", json={"id": 555, "first_name": "Anna"})
-    assert (r.status_code, r.json()["user"]["first_name"]) == (200, "Anna")
+    assert (r.status_code, r.json()["created"], r.json()["user"]["first_name"]) == (200, False, "Anna")
 
 
 async def test_a_user_who_never_pressed_start_is_unknown_to_the_bot(client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Callable
 
 from starlette.applications import Starlette
@@ -11,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .botapi.signals import UpdateSignals
 from .domain.clock import Clock
 from .domain.world import World
 from .journal import Journal
@@ -37,6 +40,8 @@ class Emulator:
         self.journal = Journal(journal_size)
         self.body_limit = body_limit
         self.background = Background(self)
+        self.updates = UpdateSignals()
+        self.world.update_listeners.append(self.updates.notify)
 
     def reset(self) -> None:
         self.world.reset()
@@ -100,13 +105,22 @@ class Doors:
             await api_error(404, message)(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
+        from .botapi.webhooks import WebhookSender
+
+        webhooks: asyncio.Task | None = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.emulator.background.start()
+                # Bots' webhooks are fed off the request path for as long as the server runs.
+                webhooks = asyncio.create_task(WebhookSender(self.emulator).run())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.emulator.background.stop()
+                if webhooks is not None:
+                    webhooks.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await webhooks
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -115,10 +129,11 @@ def create_app(emulator: Emulator) -> ASGIApp:
     from .api import routes as api_routes
     from .api.auth import BasicAuth
     from . import tracking
+    from .botapi import routes as bot_routes
     from .control import routes as control_routes
 
     api = BasicAuth(door(api_routes(), emulator, lambda s, title, text, h: api_error(s, text, h)), emulator)
     control = door(control_routes(), emulator, lambda s, title, text, h: control_error(s, title, text, h))
-    bot = door([], emulator, lambda s, title, text, h: bot_error(s, title))
+    bot = door(bot_routes(), emulator, lambda s, title, text, h: bot_error(s, title, None, h))
     track = door(tracking.routes, emulator, lambda s, title, text, h: api_error(s, text, h))
     return Front(Doors(emulator, api, bot, control, track), emulator)

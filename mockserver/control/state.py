@@ -41,6 +41,7 @@ def render_state(world: World) -> dict:
                 chat.id: {"state": chat.state, "messages": len(chat.messages)}
                 for chat in world.telegram.chats.values()
             },
+            "updates": {app_uuid: inbox.summary() for app_uuid, inbox in world.bots.inboxes.items()},
         },
         "messages": [message.as_dict() for message in world.messages],
         "deliveries": [delivery.as_dict() for delivery in world.deliveries],

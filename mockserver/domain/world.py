@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .activity import Outbox, WebhookTarget
 from .apps import App, Apps, parse_app_uuid
+from .bots import BotSide
 from .clock import Clock
 from .contacts import Contact, ContactBook
 from .delivery import ClickPolicy, Deliveries
@@ -48,6 +50,9 @@ class World:
     def __init__(self, scenario: dict, clock: Clock | None = None) -> None:
         self.scenario = scenario
         self.clock = clock or Clock()
+        # Called with an app_uuid whenever that bot's updates change (long polls and webhooks wait on it);
+        # kept across resets because the listeners belong to the running server, not to the scenario.
+        self.update_listeners: list[Callable[[str], None]] = []
         self.reset()
 
     def reset(self) -> None:
@@ -87,6 +92,13 @@ class World:
             ClickPolicy(**telegram.get("clicks", {})),
             max_attempts=self.limits.send_attempts,
         )
+        self.bots = BotSide(self.apps, self.telegram, self.clock, self._updates_changed)
+        for app in self.apps:
+            self._updates_changed(app.app_uuid)
+
+    def _updates_changed(self, app_uuid: str) -> None:
+        for listener in self.update_listeners:
+            listener(app_uuid)
 
     # -- the account ---------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Callable
 
 from starlette.applications import Starlette
@@ -11,10 +13,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .botapi.signals import UpdateSignals
 from .domain.clock import Clock
 from .domain.world import World
 from .journal import Journal
 from .middleware import Front
+from .webhooks import Background
 from .responses import api_error, bot_error, control_error
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -35,13 +39,28 @@ class Emulator:
         self.world = World(scenario, clock=clock)
         self.journal = Journal(journal_size)
         self.body_limit = body_limit
+        self.background = Background(self)
+        self.updates = UpdateSignals()
+        self.world.update_listeners.append(self.updates.notify)
 
     def reset(self) -> None:
         self.world.reset()
         self.journal.clear()
 
 
-ErrorRenderer = Callable[[int, str, dict | None], Response]
+# (status, Starlette's short title such as "Not Found", a sentence naming the problem, headers)
+ErrorRenderer = Callable[[int, str, str, dict | None], Response]
+
+
+def explain(request: Request, exc: HTTPException) -> str:
+    """A routing refusal in words that name what was wrong with the request."""
+    path = request.url.path
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        return f"Method {request.method} is not allowed on {path}; allowed: {allowed}"
+    if exc.status_code == 404:
+        return f"Not Found: nothing is served at {path}"
+    return str(exc.detail)
 
 
 def door(routes: list[Route], emulator: Emulator, render_error: ErrorRenderer) -> Starlette:
@@ -49,7 +68,7 @@ def door(routes: list[Route], emulator: Emulator, render_error: ErrorRenderer) -
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return render_error(exc.status_code, exc.detail, exc.headers)
+        return render_error(exc.status_code, exc.detail, explain(request, exc), exc.headers)
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     app.state.emulator = emulator
@@ -59,11 +78,14 @@ def door(routes: list[Route], emulator: Emulator, render_error: ErrorRenderer) -
 class Doors:
     """Sends each request to its door by prefix and runs the emulator's lifespan."""
 
-    def __init__(self, emulator: Emulator, api: ASGIApp, bot: ASGIApp, control: ASGIApp) -> None:
+    def __init__(
+        self, emulator: Emulator, api: ASGIApp, bot: ASGIApp, control: ASGIApp, track: ASGIApp | None = None
+    ) -> None:
         self.emulator = emulator
         self.api = api
         self.bot = bot
         self.control = control
+        self.track = track
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -76,16 +98,29 @@ class Doors:
             await self.control(scope, receive, send)
         elif path.startswith("/bot"):
             await self.bot(scope, receive, send)
+        elif path.startswith("/track/") and self.track is not None:
+            await self.track(scope, receive, send)
         else:
             message = "Not Found: this emulator serves /api/..., /bot<token>/<method> and /_mock/..."
             await api_error(404, message)(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
+        from .botapi.webhooks import WebhookSender
+
+        webhooks: asyncio.Task | None = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.emulator.background.start()
+                # Bots' webhooks are fed off the request path for as long as the server runs.
+                webhooks = asyncio.create_task(WebhookSender(self.emulator).run())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.emulator.background.stop()
+                if webhooks is not None:
+                    webhooks.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await webhooks
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -93,9 +128,12 @@ class Doors:
 def create_app(emulator: Emulator) -> ASGIApp:
     from .api import routes as api_routes
     from .api.auth import BasicAuth
+    from . import tracking
+    from .botapi import routes as bot_routes
     from .control import routes as control_routes
 
-    api = BasicAuth(door(api_routes(), emulator, lambda s, m, h: api_error(s, m, h)), emulator)
-    control = door(control_routes(), emulator, lambda s, m, h: control_error(s, m, None, h))
-    bot = door([], emulator, lambda s, m, h: bot_error(s, m))
-    return Front(Doors(emulator, api, bot, control), emulator)
+    api = BasicAuth(door(api_routes(), emulator, lambda s, title, text, h: api_error(s, text, h)), emulator)
+    control = door(control_routes(), emulator, lambda s, title, text, h: control_error(s, title, text, h))
+    bot = door(bot_routes(), emulator, lambda s, title, text, h: bot_error(s, title, None, h))
+    track = door(tracking.routes, emulator, lambda s, title, text, h: api_error(s, text, h))
+    return Front(Doors(emulator, api, bot, control, track), emulator)

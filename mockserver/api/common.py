@@ -17,16 +17,18 @@ def refusal(exc: DomainError | BodyError) -> Response:
     return api_error(STATUS_OF[exc.kind], exc.message)
 
 
-def wrapper_list(items: list, world) -> list | object:
-    """esputnik.com's quirk for wrapper lists (``results``, ``failedContacts``): one element is
-    sent as a bare object. ``assumptions.single_item_lists: array`` turns it off."""
+def wrapper_list(items: list, world) -> object:
+    """eSputnik renders a one-element wrapper list (``results`` …) as the bare element.
+
+    ``world.assumptions["single_item_lists"] == "array"`` keeps it a list for clients that want one.
+    """
     if len(items) == 1 and world.assumptions.get("single_item_lists") != "array":
         return items[0]
     return items
 
 
-def note(request, **notes) -> None:
-    """Add facts to this request's journal entry (what a test may want to assert on)."""
+def note(request, key: str, value) -> None:
+    """Attach what a handler wants tests to see to this request's journal entry."""
     entry = request.scope.get("mockserver.entry")
     if entry is not None:
-        entry.notes.update(notes)
+        entry.notes[key] = value

@@ -133,7 +133,8 @@ async def contact_root(request: Request) -> Response:
     try:
         if request.method == "POST":
             contact, created = world.add_contact(json_body(request))
-            note(request, contactId=contact.id, created=created)
+            note(request, "contactId", contact.id)
+            note(request, "created", created)
             return api_json({"id": contact.id})
         external_id = request.query_params.get("externalCustomerId")
         if external_id is None or is_blank(external_id):
@@ -144,7 +145,8 @@ async def contact_root(request: Request) -> Response:
         return refusal(exc)
     for contact in found:
         world.delete_contact(contact, erase=erase)
-    note(request, contactIds=[c.id for c in found], erase=erase)
+    note(request, "contactIds", [c.id for c in found])
+    note(request, "erase", erase)
     return api_text(f"Contact with externalCustomerId='{external_id}' has been deleted")
 
 
@@ -162,7 +164,7 @@ async def contact_by_id(request: Request) -> Response:
     except (BodyError, DomainError) as exc:
         return refusal(exc)
     world.delete_contact(contact, erase=erase)
-    note(request, erase=erase)
+    note(request, "erase", erase)
     return api_text(f"Contact with id='{cid}' has been deleted")
 
 
@@ -184,7 +186,8 @@ async def contacts_root(request: Request) -> Response:
         session, failures = world.bulk_update(json_body(request))
     except (BodyError, DomainError) as exc:
         return refusal(exc)
-    note(request, asyncSessionId=session.id, failed=[f.index for f in failures])
+    note(request, "asyncSessionId", session.id)
+    note(request, "failed", [f.index for f in failures])
     body: dict = {
         "id": 0,
         "asyncSessionId": session.id,

@@ -29,7 +29,7 @@ async def mute(request: Request) -> Response:
         until = world.mute(request.path_params["app_uuid"], await _body(request))
     except (BodyError, DomainError) as exc:
         return refusal(exc)
-    note(request, muted_until=until)
+    note(request, "muted_until", until)
     return Response(status_code=200)
 
 
@@ -40,7 +40,7 @@ async def unmute(request: Request) -> Response:
         was_muted = world.unmute(request.path_params["app_uuid"], await _body(request))
     except (BodyError, DomainError) as exc:
         return refusal(exc)
-    note(request, was_muted=was_muted)
+    note(request, "was_muted", was_muted)
     return Response(status_code=200)
 
 

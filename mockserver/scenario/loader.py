@@ -101,8 +101,46 @@ def normalize_scenario(data: object) -> dict:
         "limits": dict(data.get("limits") or {}),
         "bots": bots,
         "contacts": contacts,
-        "telegram": {"default_chat_state": telegram.get("default_chat_state", "active"), "chats": chats},
+        "telegram": {
+            "default_chat_state": telegram.get("default_chat_state", "active"),
+            "chats": chats,
+            "clicks": _clicks(telegram.get("clicks", "never")),
+        },
+        "webhooks": _webhooks(data.get("webhooks")),
     }
+
+
+def _clicks(spec: object) -> dict:
+    """``telegram.clicks``: ``always``, ``never``, or ``{probability: 0..1, seed: int}``."""
+    if spec in ("always", "never"):
+        return {"mode": spec}
+    _require(isinstance(spec, dict), "telegram.clicks: must be always, never or {probability, seed}")
+    probability = spec.get("probability")
+    _require(
+        isinstance(probability, (int, float)) and not isinstance(probability, bool) and 0 <= probability <= 1,
+        "telegram.clicks.probability: must be a number from 0 to 1",
+    )
+    seed = spec.get("seed", 0)
+    _require(isinstance(seed, int) and not isinstance(seed, bool), "telegram.clicks.seed: must be an integer")
+    return {"mode": "probability", "probability": float(probability), "seed": seed}
+
+
+def _webhooks(spec: object) -> dict | None:
+    """``webhooks: {url, username, password}``: where activity events are POSTed (optional Basic auth)."""
+    if spec is None:
+        return None
+    _require(isinstance(spec, dict), "webhooks: must be a mapping with url, username, password")
+    url = spec.get("url")
+    _require(
+        isinstance(url, str) and url.startswith(("http://", "https://")),
+        "webhooks.url: must be an http:// or https:// URL",
+    )
+    result = {"url": url}
+    for key in ("username", "password"):
+        if spec.get(key) is not None:
+            _require(isinstance(spec[key], str), f"webhooks.{key}: must be a string")
+            result[key] = spec[key]
+    return result
 
 
 def _bot(index: int, bot: object) -> dict:

@@ -186,7 +186,7 @@ async def test_put_refuses_invalid_data_and_changes_nothing(client):
     assert await snapshot(client) == before
 
 
-async def test_soft_delete_hides_the_contact_everywhere_but_keeps_its_card(client):
+async def test_soft_delete_hides_the_contact_everywhere_and_drops_its_tokens(client):
     r = await client.delete("/api/v1/contact/1001")
     assert (r.status_code, r.text) == (200, "Contact with id='1001' has been deleted")
     assert r.headers["content-type"] == ESPUTNIK_JSON
@@ -194,7 +194,8 @@ async def test_soft_delete_hides_the_contact_everywhere_but_keeps_its_card(clien
     assert (await client.get("/api/v1/contacts", params={"email": "taras@example.com"})).json() == []
     state = (await client.get("/_mock/state")).json()
     card = state_contact(state, 1001)
-    assert card["deleted"] is True and card["tokens"] == {APP_UUID: ["111"]}
+    assert card["deleted"] is True and card["tokens"] == {}
+    assert card["email"] == "taras@example.com"  # the rest of the card stays, for a restore
     assert state["apps"][0]["subscribers"] == 1  # only Olena's token counts now
     # Resolution does not see it: the same email now makes a new contact.
     await client.post(TOKENS, json={"tokens": [{"token": "900", "email": "taras@example.com"}]})
@@ -209,7 +210,7 @@ async def test_put_restores_a_soft_deleted_contact(client):
     assert r.status_code == 200
     shown = (await contact(client, 1002)).json()
     assert shown["firstName"] == "Olenka" and shown["externalCustomerId"] == "C-2"
-    assert (await client.get("/_mock/state")).json()["apps"][0]["subscribers"] == 2
+    assert shown["channels"] == [{"type": "email", "value": "olena@example.com"}]  # tokens went with the delete
     await client.post(TOKENS, json={"tokens": [{"token": "901", "externalCustomerId": "C-2"}]})
     assert {"type": "telegrambot", "value": "901"} in (await contact(client, 1002)).json()["channels"]
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import clock, core, faults, journal, scenario
+from . import clock, core, faults, journal, scenario, telegram_chats, telegram_users
 
 
 def routes() -> list[Route]:
-    return [*core.routes, *journal.routes, *faults.routes, *clock.routes, *scenario.routes]
+    return [
+        *core.routes,
+        *journal.routes,
+        *faults.routes,
+        *clock.routes,
+        *scenario.routes,
+        *telegram_chats.routes,
+        *telegram_users.routes,
+    ]

@@ -34,6 +34,7 @@ async def state(request: Request) -> Response:
     world = request.app.state.emulator.world
     if request.method == "PUT":
         world.restore(body(request))  # InvalidInput (400) leaves the world as it was
+    world.deliveries.run_due(world.clock.now())  # retries that fell due while the clock moved
     return control_json(render_state(world))
 
 

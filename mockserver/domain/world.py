@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import snapshot as snapshots
+from . import contact_updates, mutes
+from .activity import Outbox, WebhookTarget
 from .apps import App, Apps, parse_app_uuid
+from .bots import BotSide
+from .bulk_contacts import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
 from .clock import Clock
+from .contact_search import Criteria, search
 from .contacts import Contact, ContactBook
+from .delivery import ClickPolicy, Deliveries
 from .errors import InvalidInput, NotFound
 from .generate import collector_paused, generate_contacts
+from .messages import MessageStore
 from .telegram import Chat, TelegramWorld
 from .tokens import Outcome, register_tokens, validate_batch
 
@@ -41,6 +49,9 @@ class Account:
 @dataclass
 class Limits:
     token_batch: int = 3000
+    contact_batch: int = 3000
+    # How many times a delivery is handed to Telegram before a 429 makes it FAILED.
+    send_attempts: int = 5
 
 
 class World:
@@ -49,6 +60,9 @@ class World:
     def __init__(self, scenario: dict, clock: Clock | None = None) -> None:
         self.scenario = scenario
         self.clock = clock or Clock()
+        # Called with an app_uuid whenever that bot's updates change (long polls and webhooks wait on it);
+        # kept across resets because the listeners belong to the running server, not to the scenario.
+        self.update_listeners: list[Callable[[str], None]] = []
         self.reset()
 
     def reset(self) -> None:
@@ -64,7 +78,6 @@ class World:
         )
         self.assumptions = {**DEFAULT_ASSUMPTIONS, **spec.get("assumptions", {})}
         self.limits = Limits(**spec.get("limits", {}))
-        self.webhooks = list(spec.get("webhooks", []))
         self.apps = Apps([App(**bot) for bot in spec.get("bots", [])])
         self.contacts = ContactBook(id_base=spec.get("contact_id_base", 1))
         for seed in spec.get("contacts", []):
@@ -80,12 +93,32 @@ class World:
                 first_id = block.get("id_base", self.contacts.next_id)
                 for contact in generate_contacts(block, first_id):
                     self.contacts.add(contact)
+        self.segments = Segments()
+        self.imports = ImportSessions()
         telegram = spec.get("telegram", {})
         self.telegram = TelegramWorld(
             default_state=telegram.get("default_chat_state", "active"), clicks=telegram.get("clicks")
         )
         for chat_id, chat in telegram.get("chats", {}).items():
             self.telegram.chats[chat_id] = chat_from_spec(chat_id, chat)
+        self.messages = MessageStore()
+        webhooks = spec.get("webhooks")
+        self.outbox = Outbox(WebhookTarget(**webhooks) if webhooks else None)
+        self.deliveries = Deliveries(
+            self.contacts,
+            self.apps,
+            self.telegram,
+            self.outbox,
+            ClickPolicy(**telegram.get("clicks", {})),
+            max_attempts=self.limits.send_attempts,
+        )
+        self.bots = BotSide(self.apps, self.telegram, self.clock, self._updates_changed)
+        for app in self.apps:
+            self._updates_changed(app.app_uuid)
+
+    def _updates_changed(self, app_uuid: str) -> None:
+        for listener in self.update_listeners:
+            listener(app_uuid)
 
     # -- snapshots -------------------------------------------------------------
 
@@ -120,6 +153,54 @@ class World:
         return register_tokens(
             self.contacts, app.app_uuid, items, unknown_contact_id=self.assumptions["unknown_contact_id"]
         )
+
+    def mute(self, app_uuid: str, body: object) -> float:
+        return mutes.mute(self.app(app_uuid), body, self.clock.now())
+
+    def unmute(self, app_uuid: str, body: object) -> bool:
+        return mutes.unmute(self.app(app_uuid), body)
+
+    # -- the contacts API --------------------------------------------------------
+
+    def contact(self, contact_id: int, *, include_deleted: bool = False) -> Contact:
+        """A contact by id; soft-deleted ones count as missing unless asked for."""
+        contact = self.contacts.get(contact_id, include_deleted=include_deleted)
+        if contact is None:
+            raise NotFound(f"Contact with id='{contact_id}' not found")
+        return contact
+
+    def add_contact(self, body: object) -> tuple[Contact, bool]:
+        data = contact_updates.parse_contact(body, require_channels=True)
+        return contact_updates.add_or_update(self.contacts, data)
+
+    def update_contact(self, contact_id: int, body: object) -> Contact:
+        contact = self.contact(contact_id, include_deleted=True)
+        data = contact_updates.parse_contact(body)
+        contact_updates.update(self.contacts, contact, data)
+        return contact
+
+    def delete_contact(self, contact: Contact, *, erase: bool) -> None:
+        if erase:
+            self.contacts.erase(contact)
+        else:
+            self.contacts.soft_delete(contact)
+
+    def contacts_by_external_id(self, external_id: str, *, include_deleted: bool) -> list[Contact]:
+        found = self.contacts.find_all("externalCustomerId", external_id)
+        if include_deleted:
+            found += [c for c in self.contacts if c.deleted and c.external_customer_id == external_id]
+        if not found:
+            raise NotFound(f"Contact with externalCustomerId='{external_id}' not found")
+        return found
+
+    def search_contacts(self, criteria: Criteria) -> list[Contact]:
+        return search(self.contacts, criteria)
+
+    def bulk_update(self, body: object) -> tuple[ImportSession, list[Failure]]:
+        request = parse_bulk(body, limit=self.limits.contact_batch)
+        mapping, failures = run_bulk(self.contacts, self.segments, request)
+        description = f"{len(failures)} of {len(request.contacts)} contacts failed" if failures else None
+        return self.imports.open(self.clock.now(), mapping, description), failures
 
 
 def chat_from_spec(chat_id: str, spec: str | dict) -> Chat:

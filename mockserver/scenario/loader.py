@@ -320,10 +320,10 @@ def _normalize(data: dict) -> dict:
         "telegram": {
             "default_chat_state": telegram.get("default_chat_state", "active"),
             "chats": dict(telegram.get("chats", {})),
-            "clicks": {"mode": clicks} if isinstance(clicks, str) else {"mode": "probability", "seed": 0, **clicks},
+            "clicks": {"mode": clicks} if isinstance(clicks, str) else {"mode": "probability", "seed": 0, **clicks, "probability": float(clicks["probability"])},
         },
         "faults": list(data.get("faults", [])),
-        "webhooks": list(data.get("webhooks", [])),
+        "webhooks": dict(data["webhooks"]) if "webhooks" in data else None,
         "expect": list(data.get("expect", [])),
     }
     if "contact_id_base" in data:

@@ -229,16 +229,23 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     "single_item_lists": {"enum": ["object", "array"]},
                 }
             ),
-            "limits": _object({"token_batch": {"type": "integer", "minimum": 1}}),
+            "limits": _object(
+                {
+                    "token_batch": {"type": "integer", "minimum": 1},
+                    "contact_batch": {"type": "integer", "minimum": 1},
+                    "send_attempts": {"type": "integer", "minimum": 1, "description": "Sends before a 429 makes a delivery FAILED."},
+                }
+            ),
             "bots": {"type": "array", "items": BOT},
             "contacts": {"type": "array", "items": CONTACT},
             "generate": {"oneOf": [GENERATE_BLOCK, {"type": "array", "items": GENERATE_BLOCK}]},
             "telegram": TELEGRAM,
             "faults": {"type": "array", "items": FAULT},
-            "webhooks": {
-                "type": "array",
-                "items": _object({"url": {"type": "string", "pattern": "^https?://"}, "username": TEXT, "password": TEXT}, ["url"]),
-            },
+            "webhooks": _object(
+                {"url": {"type": "string", "pattern": "^https?://", "x-message": "an http:// or https:// URL"}, "username": TEXT, "password": TEXT},
+                ["url"],
+                description="Where activity events (delivery statuses) are POSTed, with optional Basic auth.",
+            ),
             "expect": {"type": "array", "items": EXPECT_ITEM},
         }
     ),

@@ -1,0 +1,215 @@
+"""The contacts API: add/update, read, update, delete, search, bulk and import status.
+
+Contacts live in the one ContactBook the tokens API uses, so a contact made here is found by
+token registration and the other way round. Rendering follows the real service: absent
+fields are left out, PUT/DELETE answer plain text under a JSON content type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..bodies import BodyError, json_body
+from ..domain.bulk_contacts import Failure, ImportSession
+from ..domain.contact_search import MAX_ROWS, Criteria
+from ..domain.contact_updates import TELEGRAM, is_blank
+from ..domain.contacts import Contact
+from ..domain.errors import DomainError, InvalidInput, NotFound
+from ..responses import api_json, api_text
+from .common import note, refusal, wrapper_list
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+ERASE_VALUES = {"true": True, "1": True, "false": False, "0": False}  # case-insensitive
+
+
+def render_contact(contact: Contact) -> dict:
+    """A contact as GET /v1/contact/{id} shows it; each Telegram token is a ``telegrambot`` channel."""
+    channels = [{"type": c["type"], "value": c["value"]} for c in contact.channels]
+    for tokens in contact.tokens.values():
+        channels.extend({"type": TELEGRAM, "value": token} for token in tokens)
+    data: dict = {"id": contact.id}
+    optional = {
+        "firstName": contact.first_name,
+        "lastName": contact.last_name,
+        "channels": channels,
+        "address": contact.address or None,
+        "fields": contact.fields or None,
+        "groups": contact.groups or None,
+        "externalCustomerId": contact.external_customer_id,
+        "contactKey": contact.contact_key,
+        "languageCode": contact.language_code,
+        "timeZone": contact.time_zone,
+    }
+    data.update((k, v) for k, v in optional.items() if v is not None)
+    return data
+
+
+def render_time(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")
+
+
+def render_failure(failure: Failure) -> dict:
+    base = dict(failure.contact) if isinstance(failure.contact, dict) else {}
+    base["error"] = failure.error
+    return base
+
+
+def render_session(session: ImportSession) -> dict:
+    data: dict = {"status": session.status, "timestamp": render_time(session.timestamp)}
+    if session.description:
+        data["description"] = session.description
+    data["mapping"] = [{"dedupeValue": value, "contactId": cid} for value, cid in session.mapping]
+    return data
+
+
+# -- parsing the URL ------------------------------------------------------------------
+
+
+def contact_id(request: Request) -> int:
+    raw = request.path_params["id"]
+    text = raw[1:] if raw.startswith("-") else raw
+    if not text.isdigit() or not text.isascii() or len(text) > 20:
+        raise InvalidInput(f"Contact id must be an integer, got {raw!r}")
+    value = int(raw)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise InvalidInput(f"Contact id {raw} is out of the int64 range")
+    return value
+
+
+def erase_flag(request: Request) -> bool:
+    raw = request.query_params.get("erase")
+    if raw is None:
+        return False
+    value = ERASE_VALUES.get(raw.lower())
+    if value is None:
+        raise InvalidInput(f"Parameter erase must be true, false, 1 or 0, got {raw!r}")
+    return value
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    text = raw[1:] if raw.startswith(("-", "+")) else raw
+    if not text.isdigit() or not text.isascii() or len(text) > 20 or not low <= int(raw) <= high:
+        raise InvalidInput(f"Parameter {name} must be an integer from {low} to {high}, got {raw!r}")
+    return int(raw)
+
+
+def _text_param(request: Request, name: str) -> str | None:
+    raw = request.query_params.get(name)
+    if raw is not None and is_blank(raw):
+        raise InvalidInput(f"Parameter {name} must not be empty")
+    return raw
+
+
+def criteria(request: Request) -> Criteria:
+    sms = _text_param(request, "sms")
+    if sms is not None and not any("0" <= ch <= "9" for ch in sms):
+        raise InvalidInput("Parameter sms must contain digits")
+    sort_by = request.query_params.get("sortBy")
+    if sort_by is not None and sort_by != "contactId":
+        raise InvalidInput(f"Parameter sortBy must be contactId, got {sort_by!r}")
+    return Criteria(
+        email=_text_param(request, "email"),
+        sms=sms,
+        external_customer_id=_text_param(request, "externalCustomerId"),
+        first_name=_text_param(request, "firstname"),
+        last_name=_text_param(request, "lastname"),
+        sort_by_id=sort_by == "contactId",
+    )
+
+
+# -- handlers -----------------------------------------------------------------------
+
+
+async def contact_root(request: Request) -> Response:
+    """POST adds or updates one contact; DELETE removes the contacts with an externalCustomerId."""
+    world = request.app.state.emulator.world
+    try:
+        if request.method == "POST":
+            contact, created = world.add_contact(json_body(request))
+            note(request, "contactId", contact.id)
+            note(request, "created", created)
+            return api_json({"id": contact.id})
+        external_id = request.query_params.get("externalCustomerId")
+        if external_id is None or is_blank(external_id):
+            raise InvalidInput("Parameter externalCustomerId must be specified")
+        erase = erase_flag(request)
+        found = world.contacts_by_external_id(external_id, include_deleted=erase)
+    except (BodyError, DomainError) as exc:
+        return refusal(exc)
+    for contact in found:
+        world.delete_contact(contact, erase=erase)
+    note(request, "contactIds", [c.id for c in found])
+    note(request, "erase", erase)
+    return api_text(f"Contact with externalCustomerId='{external_id}' has been deleted")
+
+
+async def contact_by_id(request: Request) -> Response:
+    world = request.app.state.emulator.world
+    try:
+        cid = contact_id(request)
+        if request.method == "GET":
+            return api_json(render_contact(world.contact(cid)))
+        if request.method == "PUT":
+            world.update_contact(cid, json_body(request))
+            return api_text(f"Contact with id='{cid}' has been updated")
+        erase = erase_flag(request)
+        contact = world.contact(cid, include_deleted=erase)
+    except (BodyError, DomainError) as exc:
+        return refusal(exc)
+    world.delete_contact(contact, erase=erase)
+    note(request, "erase", erase)
+    return api_text(f"Contact with id='{cid}' has been deleted")
+
+
+async def contacts_root(request: Request) -> Response:
+    """GET searches (total in ``TotalCount``); POST adds or updates in bulk."""
+    world = request.app.state.emulator.world
+    try:
+        if request.method == "GET":
+            wanted = criteria(request)
+            start = _int_param(request, "startindex", 1, 1, 2**31 - 1)
+            rows = _int_param(request, "maxrows", MAX_ROWS, 1, MAX_ROWS)
+            found = world.search_contacts(wanted)
+            page = [render_contact(c) for c in found[start - 1 : start - 1 + rows]]
+            response = api_json(page)
+            # Spelled exactly so (Guzzle clients index headers case-sensitively); Starlette
+            # would lower-case a name passed through ``headers=``.
+            response.raw_headers.append((b"TotalCount", str(len(found)).encode()))
+            return response
+        session, failures = world.bulk_update(json_body(request))
+    except (BodyError, DomainError) as exc:
+        return refusal(exc)
+    note(request, "asyncSessionId", session.id)
+    note(request, "failed", [f.index for f in failures])
+    body: dict = {
+        "id": 0,
+        "asyncSessionId": session.id,
+        "failedContacts": wrapper_list([render_failure(f) for f in failures], world),
+    }
+    if failures:
+        body["errorMessage"] = session.description
+    return api_json(body)
+
+
+async def import_status(request: Request) -> Response:
+    world = request.app.state.emulator.world
+    session_id = request.path_params["session_id"]
+    session = world.imports.get(session_id)
+    if session is None:
+        return refusal(NotFound(f"Import session '{session_id}' not found"))
+    return api_json(render_session(session))
+
+
+routes = [
+    Route("/api/v1/contact", contact_root, methods=["POST", "DELETE"]),
+    Route("/api/v1/contact/{id}", contact_by_id, methods=["GET", "PUT", "DELETE"]),
+    Route("/api/v1/contacts", contacts_root, methods=["GET", "POST"]),
+    Route("/api/v1/importstatus/{session_id}", import_status, methods=["GET"]),
+]

@@ -1,0 +1,106 @@
+"""Account info, version, and muting a bot's tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.domain.apps import MUTED_FOREVER
+from tests.api.contact_helpers import APP_UUID, ESPUTNIK_JSON, snapshot
+
+pytestmark = pytest.mark.anyio
+
+MUTE = f"/api/v1/apps/{APP_UUID}/token/mute"
+UNMUTE = f"/api/v1/apps/{APP_UUID}/token/unmute"
+
+
+async def mutes(client) -> dict:
+    return (await client.get("/_mock/state")).json()["apps"][0]["mutes"]
+
+
+async def test_account_info_comes_from_the_scenario(client):
+    r = await client.get("/api/v1/account/info/")
+    assert r.status_code == 200 and r.headers["content-type"] == ESPUTNIK_JSON
+    assert r.json() == {"userEmail": "owner@demo-shop.example", "organisationName": "Demo Shop", "orgId": 4242}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/version", "/api/v2/version"])
+async def test_version(client, path):
+    import mockserver
+
+    r = await client.get(path)
+    assert r.json() == {"version": mockserver.__version__, "protocolVersion": "1.0"}
+
+
+async def test_account_info_needs_a_key(client):
+    r = await client.get("/api/v1/account/info", headers={"Authorization": ""})
+    assert r.status_code == 401 and r.json()["status"] == 401
+
+
+async def test_mute_for_a_while_then_it_ends(client, emulator):
+    clock = emulator.world.clock
+    clock.freeze()
+    r = await client.post(MUTE, json={"token": "111", "duration": 60})
+    assert r.status_code == 200 and r.content == b""
+    assert await mutes(client) == {"111": clock.now() + 60}
+    clock.advance(61)
+    assert await mutes(client) == {}
+
+
+async def test_mute_without_duration_is_forever_and_posting_again_changes_it(client, emulator):
+    emulator.world.clock.freeze()
+    await client.post(MUTE, json={"token": "111"})
+    assert await mutes(client) == {"111": MUTED_FOREVER}
+    await client.post(MUTE, json={"token": "111", "duration": 5})
+    assert await mutes(client) == {"111": emulator.world.clock.now() + 5}
+
+
+async def test_unmute(client):
+    await client.post(MUTE, json={"token": "111", "duration": 31_536_000})
+    r = await client.post(UNMUTE + "/", json={"token": "111"})
+    assert r.status_code == 200 and r.content == b""
+    assert await mutes(client) == {}
+    assert (await client.post(UNMUTE, json={"token": "111"})).status_code == 200
+
+
+@pytest.mark.parametrize("path", [MUTE, UNMUTE])
+@pytest.mark.parametrize(
+    "app, body, status, text",
+    [
+        ("not-a-uuid", {"token": "1"}, 400, "Wrong app uuid"),
+        ("00000000-0000-0000-0000-000000000000", {"token": "1"}, 404, "Not registered application"),
+        (APP_UUID, {}, 400, "Token must be specified"),
+        (APP_UUID, {"token": ""}, 400, "Token must be specified"),
+        (APP_UUID, {"token": 111}, 400, "Token must be specified"),
+        (APP_UUID, ["111"], 400, "Token must be specified"),
+        (APP_UUID, None, 400, "Token must be specified"),
+    ],
+)
+async def test_mute_and_unmute_errors(client, path, app, body, status, text):
+    await client.post(MUTE, json={"token": "222", "duration": 100})
+    before = await snapshot(client)
+    url = path.replace(APP_UUID, app)
+    if body is None:
+        r = await client.post(url, content=b"", headers={"Content-Type": "application/json"})
+    else:
+        r = await client.post(url, json=body)
+    assert (r.status_code, r.text) == (status, text)
+    assert await snapshot(client) == before
+
+
+@pytest.mark.parametrize(
+    "duration, text",
+    [
+        (0, "Duration must be positive int"),
+        (-5, "Duration must be positive int"),
+        ("60", "Duration must be positive int"),
+        (1.5, "Duration must be positive int"),
+        (True, "Duration must be positive int"),
+        (4, "Duration must be between 5 and 31536000 seconds"),
+        (31_536_001, "Duration must be between 5 and 31536000 seconds"),
+    ],
+)
+async def test_bad_durations_change_nothing(client, duration, text):
+    before = await snapshot(client)
+    r = await client.post(MUTE, json={"token": "111", "duration": duration})
+    assert (r.status_code, r.text) == (400, text)
+    assert await snapshot(client) == before

@@ -57,7 +57,7 @@ def request_filter(request: Request) -> RequestFilter:
         method=method.upper() if method else None,
         path=path or None,
         status=number(request, "status", low=100, high=599),
-        since=number(request, "since", low=0),
+        since=number(request, "since", low=0, high=2**63 - 1),
     )
 
 

@@ -12,6 +12,7 @@ from ..responses import control_json
 from .common import Refusal, handler, number, request_filter
 
 MAX_WAIT = 60.0
+MAX_COUNT = 1_000_000_000
 
 
 @handler
@@ -34,7 +35,7 @@ async def wait(request: Request) -> Response:
     """Answer once ``count`` matching requests were seen; 408 at ``timeout`` seconds."""
     journal = request.app.state.emulator.journal
     query = request_filter(request)
-    wanted = number(request, "count", default=1, low=1)
+    wanted = number(request, "count", default=1, low=1, high=MAX_COUNT)
     timeout = number(request, "timeout", kind=float, default=5.0, low=0, high=MAX_WAIT)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

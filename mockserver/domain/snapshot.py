@@ -125,6 +125,10 @@ def load_settings(world: "World", data: object) -> Apply:
         _need(value in choices, f"settings.assumptions.{key}", f"must be one of {', '.join(choices)}")
     webhooks = data.get("webhooks")
     _need(webhooks is None or isinstance(webhooks, dict), "settings.webhooks", "must be an object or null")
+    if webhooks:
+        _need(isinstance(webhooks.get("url"), str), "settings.webhooks.url", "must be a string")
+        for key in ("username", "password"):
+            _text_or_null(webhooks, key, "settings.webhooks")
     try:
         target = WebhookTarget(**webhooks) if webhooks else None
     except TypeError as exc:
@@ -314,6 +318,7 @@ def dump_telegram(world: "World") -> dict:
 
 def load_telegram(world: "World", data: object) -> Apply:
     data = _mapping(data, "telegram")
+    _mapping(data.get("updates", {}), "telegram.updates")  # read only: its type is checked, its content ignored
     default = data.get("default_chat_state", "active")
     _need(default in CHAT_STATES, "telegram.default_chat_state", f"must be one of {', '.join(CHAT_STATES)}")
     clicks = _mapping(data.get("clicks", {"mode": "never"}), "telegram.clicks")
@@ -385,6 +390,10 @@ def restore(world: "World", data: object) -> None:
     _need(not unknown, "state", f"unknown keys: {', '.join(unknown)}")
     missing = [part.key for part in PARTS if part.key not in data]
     _need(not missing, "state", f"missing keys: {', '.join(missing)}")
+    for key in READ_ONLY:  # shown, not restored: only their type is checked
+        if key in data:
+            kind = dict if key == "webhooks" else list
+            _need(isinstance(data[key], kind), key, f"must be {'an object' if kind is dict else 'a list'}")
     with collector_paused():
         steps = [part.load(world, data[part.key]) for part in PARTS]
         steps += [load(world, data) for load in WHOLE_LOADS]

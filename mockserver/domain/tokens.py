@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .contacts import EMAIL, SMS, SPACE, Contact, ContactBook, is_blank, normalize_email, normalize_phone
+from .contacts import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
+from .text import SPACE, is_blank
 from .errors import InvalidInput
 
 IDENTIFIERS = ("contactId", "externalCustomerId", "phone", "email")

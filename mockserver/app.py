@@ -41,7 +41,19 @@ class Emulator:
         self.journal.clear()
 
 
-ErrorRenderer = Callable[[int, str, dict | None], Response]
+# (status, Starlette's short title such as "Not Found", a sentence naming the problem, headers)
+ErrorRenderer = Callable[[int, str, str, dict | None], Response]
+
+
+def explain(request: Request, exc: HTTPException) -> str:
+    """A routing refusal in words that name what was wrong with the request."""
+    path = request.url.path
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        return f"Method {request.method} is not allowed on {path}; allowed: {allowed}"
+    if exc.status_code == 404:
+        return f"Not Found: nothing is served at {path}"
+    return str(exc.detail)
 
 
 def door(routes: list[Route], emulator: Emulator, render_error: ErrorRenderer) -> Starlette:
@@ -49,7 +61,7 @@ def door(routes: list[Route], emulator: Emulator, render_error: ErrorRenderer) -
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return render_error(exc.status_code, exc.detail, exc.headers)
+        return render_error(exc.status_code, exc.detail, explain(request, exc), exc.headers)
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     app.state.emulator = emulator
@@ -95,7 +107,7 @@ def create_app(emulator: Emulator) -> ASGIApp:
     from .api.auth import BasicAuth
     from .control import routes as control_routes
 
-    api = BasicAuth(door(api_routes(), emulator, lambda s, m, h: api_error(s, m, h)), emulator)
-    control = door(control_routes(), emulator, lambda s, m, h: control_error(s, m, None, h))
-    bot = door([], emulator, lambda s, m, h: bot_error(s, m))
+    api = BasicAuth(door(api_routes(), emulator, lambda s, title, text, h: api_error(s, text, h)), emulator)
+    control = door(control_routes(), emulator, lambda s, title, text, h: control_error(s, title, text, h))
+    bot = door([], emulator, lambda s, title, text, h: bot_error(s, title))
     return Front(Doors(emulator, api, bot, control), emulator)

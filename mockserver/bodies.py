@@ -45,8 +45,13 @@ def parse_json(body: bytes) -> object:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         reason = str(exc)
-        if "utf-8" in reason.lower() or "surrogate" in reason.lower():
+        lowered = reason.lower()
+        if "byte order mark" in lowered:
+            raise BodyError(400, "Request body starts with a byte order mark: send JSON without one") from None
+        if "utf-8" in lowered:
             raise BodyError(400, "Request body is not valid UTF-8") from None
-        if "recursion" in reason.lower():
+        if "surrogate" in lowered:
+            raise BodyError(400, f"Request body has an unpaired UTF-16 surrogate escape: {reason}") from None
+        if "recursion" in lowered or "depth limit" in lowered:
             raise BodyError(400, "Request body is nested too deeply") from None
         raise BodyError(400, f"Request body is not valid JSON: {reason}") from None

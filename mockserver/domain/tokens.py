@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .contacts import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
+from .contacts import EMAIL, SMS, SPACE, Contact, ContactBook, is_blank, normalize_email, normalize_phone
 from .errors import InvalidInput
 
 IDENTIFIERS = ("contactId", "externalCustomerId", "phone", "email")
@@ -56,7 +56,7 @@ def _text(item: dict, index: int, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"tokens[{index}].{name} must be a string")
-    if not value.strip():
+    if is_blank(value):
         raise InvalidInput(f"tokens[{index}].{name} must not be empty")
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"tokens[{index}].{name} is longer than {MAX_TEXT} characters")
@@ -83,14 +83,14 @@ def validate_batch(body: object, *, limit: int) -> list[TokenItem]:
         token = item.get("token")
         if token is None:
             raise InvalidInput(f"tokens[{index}].token is required")
-        if not isinstance(token, str) or not token.strip():
+        if not isinstance(token, str) or is_blank(token):
             raise InvalidInput(f"tokens[{index}].token must be a non-empty string")
         if len(token) > MAX_TEXT:
             raise InvalidInput(f"tokens[{index}].token is longer than {MAX_TEXT} characters")
         contact_id = item.get("contactId")
         if contact_id is not None:
             if not isinstance(contact_id, int) or isinstance(contact_id, bool):
-                raise InvalidInput(f"tokens[{index}].contactId must be an integer")
+                raise InvalidInput(f"tokens[{index}].contactId must be an integer in the int64 range")
             if not INT64_MIN <= contact_id <= INT64_MAX:
                 raise InvalidInput(f"tokens[{index}].contactId is out of the int64 range")
         external_id = _text(item, index, "externalCustomerId")
@@ -119,9 +119,9 @@ def _new_contact(book: ContactBook, item: TokenItem) -> Contact:
     if item.externalCustomerId is not None and not book.holds("externalCustomerId", item.externalCustomerId):
         external_id = item.externalCustomerId
     if item.phone is not None and not book.holds("phone", item.phone):
-        channels.append({"type": SMS, "value": item.phone.strip()})
+        channels.append({"type": SMS, "value": item.phone.strip(SPACE)})
     if item.email is not None and not book.holds("email", item.email):
-        channels.append({"type": EMAIL, "value": item.email.strip()})
+        channels.append({"type": EMAIL, "value": item.email.strip(SPACE)})
     return book.create(channels=channels, external_customer_id=external_id)
 
 

@@ -62,6 +62,8 @@ class World:
         for seed in spec.get("contacts", []):
             tokens = seed.pop("tokens", {})
             contact = self.contacts.add(Contact(**seed))
+            if contact.deleted:
+                continue  # a deleted card holds no tokens
             for app_uuid, chat_ids in tokens.items():
                 for chat_id in chat_ids:
                     self.contacts.add_token(contact, app_uuid, chat_id)

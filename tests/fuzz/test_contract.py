@@ -1,0 +1,134 @@
+"""Contract fuzzing: schemathesis drives every operation of openapi.yaml against the ASGI app.
+
+Nothing here names an operation: ``schema.parametrize()`` makes one test per operation found
+in openapi.yaml, and the state machine chains them through the ``links`` the file declares,
+so an operation enters the fuzzing the day it enters the contract.
+
+- Phases: examples, coverage and fuzzing (``test_operation``), stateful (``TestWorkflow``).
+- Checks: every built-in check of schemathesis 4 is on (the defaults), auth ones included.
+  Two are given 413 as an extra expected answer, see ``CONFIG``; none is switched off.
+- Isolation: every example (and every stateful scenario) runs against a brand-new emulator,
+  so operations that change global behaviour (reset, and later faults, clock, scenario
+  loading, state replacement) stay in the fuzzing without leaking into the next example.
+
+CI runs a small, derandomized budget. A longer local run with fresh random inputs:
+
+    MOCKSERVER_FUZZ_EXAMPLES=2000 python -m pytest -q tests/fuzz
+
+(``MOCKSERVER_FUZZ_SEED=N`` with it replays one random run.)
+"""
+
+from __future__ import annotations
+
+import os
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+from starlette.types import Receive, Scope, Send
+
+from mockserver import Emulator, create_app
+from mockserver.scenario import load_scenario
+from tests.conftest import APP_UUID, KEY, ROOT, SCENARIOS
+
+SCENARIO = load_scenario(SCENARIOS / "blocked_user.yaml")
+CI_EXAMPLES = 100
+LONG_RUN = "MOCKSERVER_FUZZ_EXAMPLES" in os.environ
+EXAMPLES = int(os.environ.get("MOCKSERVER_FUZZ_EXAMPLES", CI_EXAMPLES))
+SEED = os.environ.get("MOCKSERVER_FUZZ_SEED")
+
+
+class FreshEmulator:
+    """The ASGI app schemathesis calls; ``renew()`` swaps in a new emulator built from the scenario."""
+
+    def __init__(self) -> None:
+        self.renew()
+
+    def renew(self) -> None:
+        # A small journal, so that fuzzing also runs into its bound.
+        self.emulator = Emulator(SCENARIO, journal_size=20)
+        self.app = create_app(self.emulator)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+APP = FreshEmulator()
+
+# Values that exist in the scenario, drawn now and then so that fuzzing reaches the code
+# behind a known app and known contacts rather than stopping at 404 / "created".
+KNOWN = {
+    "apps": [APP_UUID],
+    "contact_ids": [1001, 1002, 1003],
+    "emails": ["taras@example.com", " OLENA@example.com "],
+    "phones": ["+380501112233", "38 (067) 123-45-67"],
+    "external_ids": ["C-1", "C-2", "C-3"],
+}
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "dictionaries": {name: {"values": values} for name, values in KNOWN.items()},
+        "parameters": {
+            "path.app_uuid": {"dictionary": "apps", "probability": 0.5},
+            "body.tokens[*].contactId": {"dictionary": "contact_ids", "probability": 0.3},
+            "body.tokens[*].email": {"dictionary": "emails", "probability": 0.3},
+            "body.tokens[*].phone": {"dictionary": "phones", "probability": 0.3},
+            "body.tokens[*].externalCustomerId": {"dictionary": "external_ids", "probability": 0.3},
+        },
+        # Show real bodies in failure reports: the scenario's key is not a secret.
+        "output": {"sanitization": {"enabled": False}},
+        "checks": {
+            # A body above the configured limit is refused with 413 before it is parsed
+            # (documented on every operation with a body). That is a rejection for invalid
+            # data, and the right answer for valid data that is simply too large.
+            # Everything else is schemathesis's default list.
+            "negative_data_rejection": {
+                "expected-statuses": [
+                    "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx",
+                ]
+            },
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "413", "429", "5xx"]
+            },
+        },
+    }
+)
+
+schema = schemathesis.openapi.from_path(ROOT / "openapi.yaml", config=CONFIG)
+# HTTP Basic for every operation that declares basicAuth: any user, an API key of the scenario.
+schema.config.update(basic_auth=("fuzz", KEY))
+schema.app = APP
+
+
+def budget(max_examples: int, **extra) -> settings:
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=not LONG_RUN,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+        **extra,
+    )
+
+
+@schema.parametrize()
+@budget(EXAMPLES)
+def test_operation(case) -> None:
+    APP.renew()
+    case.call_and_validate()
+
+
+class Workflow(schema.as_state_machine()):
+    """Chains of calls along openapi.yaml's links, each scenario on a new emulator."""
+
+    def setup(self) -> None:
+        APP.renew()
+
+
+TestWorkflow = Workflow.TestCase
+TestWorkflow.settings = budget(max(EXAMPLES // 2, 10), stateful_step_count=15)
+
+if SEED is not None:
+    from hypothesis import seed
+
+    test_operation = seed(int(SEED))(test_operation)
+    TestWorkflow = seed(int(SEED))(TestWorkflow)

@@ -110,7 +110,9 @@ class Model:
                 external_id=seed.get("externalCustomerId"),
                 phones=[seed["phone"]] if "phone" in seed else [],
                 emails=[seed["email"]] if "email" in seed else [],
-                tokens={APP: list(dict.fromkeys(seed["tokens"]["shop_bot"]))} if seed.get("tokens") else {},
+                tokens={APP: list(dict.fromkeys(seed["tokens"]["shop_bot"]))}
+                if seed.get("tokens") and not seed.get("deleted")
+                else {},
                 deleted=seed.get("deleted", False),
             )
             self.touch(contact)
@@ -186,6 +188,8 @@ class Model:
         for contact in self.contacts:
             if contact.id == contact_id and contact.deleted != deleted:
                 contact.deleted = deleted
+                if deleted:
+                    contact.tokens = {}  # a deleted card holds no tokens, and restoring does not bring them back
                 self.touch(contact)
 
     def view(self) -> list[tuple]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Callable
 
 from starlette.applications import Starlette
@@ -11,10 +13,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .botapi.signals import UpdateSignals
 from .domain.clock import Clock
 from .domain.world import World
 from .journal import Journal
 from .middleware import Front
+from .webhooks import Background
 from .responses import api_error, bot_error, control_error
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -35,6 +39,9 @@ class Emulator:
         self.world = World(scenario, clock=clock)
         self.journal = Journal(journal_size)
         self.body_limit = body_limit
+        self.background = Background(self)
+        self.updates = UpdateSignals()
+        self.world.update_listeners.append(self.updates.notify)
 
     def reset(self) -> None:
         self.world.reset()
@@ -71,11 +78,14 @@ def door(routes: list[Route], emulator: Emulator, render_error: ErrorRenderer) -
 class Doors:
     """Sends each request to its door by prefix and runs the emulator's lifespan."""
 
-    def __init__(self, emulator: Emulator, api: ASGIApp, bot: ASGIApp, control: ASGIApp) -> None:
+    def __init__(
+        self, emulator: Emulator, api: ASGIApp, bot: ASGIApp, control: ASGIApp, track: ASGIApp | None = None
+    ) -> None:
         self.emulator = emulator
         self.api = api
         self.bot = bot
         self.control = control
+        self.track = track
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -88,16 +98,29 @@ class Doors:
             await self.control(scope, receive, send)
         elif path.startswith("/bot"):
             await self.bot(scope, receive, send)
+        elif path.startswith("/track/") and self.track is not None:
+            await self.track(scope, receive, send)
         else:
             message = "Not Found: this emulator serves /api/..., /bot<token>/<method> and /_mock/..."
             await api_error(404, message)(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
+        from .botapi.webhooks import WebhookSender
+
+        webhooks: asyncio.Task | None = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.emulator.background.start()
+                # Bots' webhooks are fed off the request path for as long as the server runs.
+                webhooks = asyncio.create_task(WebhookSender(self.emulator).run())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.emulator.background.stop()
+                if webhooks is not None:
+                    webhooks.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await webhooks
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -105,9 +128,12 @@ class Doors:
 def create_app(emulator: Emulator) -> ASGIApp:
     from .api import routes as api_routes
     from .api.auth import BasicAuth
+    from . import tracking
+    from .botapi import routes as bot_routes
     from .control import routes as control_routes
 
     api = BasicAuth(door(api_routes(), emulator, lambda s, title, text, h: api_error(s, text, h)), emulator)
     control = door(control_routes(), emulator, lambda s, title, text, h: control_error(s, title, text, h))
-    bot = door([], emulator, lambda s, title, text, h: bot_error(s, title))
-    return Front(Doors(emulator, api, bot, control), emulator)
+    bot = door(bot_routes(), emulator, lambda s, title, text, h: bot_error(s, title, None, h))
+    track = door(tracking.routes, emulator, lambda s, title, text, h: api_error(s, text, h))
+    return Front(Doors(emulator, api, bot, control, track), emulator)

@@ -56,11 +56,13 @@ def control_error(status: int, error: str, detail: Any = None, headers: dict | N
     return control_json({"error": error, "detail": detail}, status, headers)
 
 
-def bot_error(error_code: int, description: str, parameters: dict | None = None) -> Response:
+def bot_error(
+    error_code: int, description: str, parameters: dict | None = None, headers: dict | None = None
+) -> Response:
     body: dict[str, Any] = {"ok": False, "error_code": error_code, "description": description}
     if parameters:
         body["parameters"] = parameters
-    return Response(dumps(body), error_code, media_type=JSON)
+    return Response(dumps(body), error_code, headers, media_type=JSON)
 
 
 def error_for_path(path: str, status: int, message: str, headers: dict | None = None) -> Response:

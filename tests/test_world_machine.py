@@ -19,7 +19,9 @@ Adding an operation (how to extend this machine):
    rule with ``target=some_bundle`` (see ``contact_ids``), or add them to ``self.seen_*``.
 4. New cross-cutting truths go in an ``@invariant()`` method; keep each one a full-scan
    re-derivation that needs no model of how the state was reached.
-5. Deletes: once contacts can be deleted, add the rule; ``no_token_on_deleted_contact`` and
+5. Sends (issue 6): ``send_message`` smartsends or broadcasts after ``change_chat`` blocked,
+   deactivated or unblocked chats; a 403 must have removed the token everywhere at once.
+6. Deletes: once contacts can be deleted, add the rule; ``no_token_on_deleted_contact`` and
    ``subscribers_match_live_tokens`` then start to bite.
 """
 
@@ -202,6 +204,34 @@ class WorldMachine(RuleBasedStateMachine):
         assert response.status_code == 200
         if contact_id in live:
             assert self.last_outcomes()[0]["contactId"] == contact_id
+
+    @rule(token=tokens, state=st.sampled_from(["block", "deactivate", "unblock"]))
+    def change_chat(self, token: str, state: str):
+        assert self.call("POST", f"/_mock/telegram/chats/{token}/{state}").status_code == 200
+
+    @rule(contact_id=contact_ids, via=st.sampled_from(["contactId", "broadcast"]), app=st.sampled_from([SHOP, NEWS]))
+    def send_message(self, contact_id: int, via: str, app: str):
+        created = self.call("POST", "/api/v1/messages/telegram", json={"name": "m", "text": "hi"}, headers=basic())
+        assert created.status_code == 200, created.text
+        message_id = created.json()["id"]
+        if via == "contactId":
+            body = {"recipients": [{"contactId": contact_id}]}
+            response = self.call("POST", f"/api/v1/message/{message_id}/smartsend", json=body, headers=basic())
+        else:
+            body = {"messageId": message_id, "appId": app}
+            response = self.call("POST", "/api/v1/broadcast", json=body, headers=basic())
+        assert response.status_code == 200, response.text
+        live = list(self.emulator.world.contacts.live())
+        for delivery in self.last_deliveries():
+            holders = [c.id for c in live if delivery["chat_id"] in c.tokens.get(delivery["app_uuid"], ())]
+            if delivery["error_code"] == 403:
+                assert holders == [] and delivery["status"] == "FAILED", delivery
+            else:
+                assert delivery["status"] in ("SENT", "FAILED") and delivery["token_removed_from"] == []
+
+    def last_deliveries(self) -> list[dict]:
+        journal = self.http.request("GET", "/_mock/requests").json()
+        return journal["requests"][-1].get("deliveries", [])
 
     @rule()
     def reset(self):

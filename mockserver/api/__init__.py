@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import tokens
+from . import messages, tokens
 
 
 def routes() -> list[Route]:
-    return [*tokens.routes]
+    return [*tokens.routes, *messages.routes]

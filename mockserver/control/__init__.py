@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import core
+from . import core, telegram_chats, telegram_users
 
 
 def routes() -> list[Route]:
-    return [*core.routes]
+    return [*core.routes, *telegram_chats.routes, *telegram_users.routes]

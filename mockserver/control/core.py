@@ -20,7 +20,9 @@ async def reset(request: Request) -> Response:
 
 
 async def state(request: Request) -> Response:
-    return control_json(render_state(request.app.state.emulator.world))
+    world = request.app.state.emulator.world
+    world.deliveries.run_due(world.clock.now())  # retries that fell due while the clock moved
+    return control_json(render_state(world))
 
 
 async def requests(request: Request) -> Response:

@@ -41,5 +41,10 @@ def render_state(world: World) -> dict:
                 chat.id: {"state": chat.state, "messages": len(chat.messages)}
                 for chat in world.telegram.chats.values()
             },
+            "updates": {app_uuid: inbox.summary() for app_uuid, inbox in world.bots.inboxes.items()},
         },
+        "messages": [message.as_dict() for message in world.messages],
+        "deliveries": [delivery.as_dict() for delivery in world.deliveries],
+        "token_removals": list(world.deliveries.token_removals),
+        "webhooks": world.outbox.describe(),
     }

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Callable
 
+from .activity import Outbox, WebhookTarget
 from .apps import App, Apps, parse_app_uuid
+from .bots import BotSide
 from .clock import Clock
 from .contacts import Contact, ContactBook
+from .delivery import ClickPolicy, Deliveries
 from .errors import InvalidInput, NotFound
+from .messages import MessageStore
 from .telegram import Chat, TelegramWorld
 from .tokens import Outcome, register_tokens, validate_batch
 
@@ -35,6 +40,8 @@ class Account:
 @dataclass
 class Limits:
     token_batch: int = 3000
+    # How many times a delivery is handed to Telegram before a 429 makes it FAILED.
+    send_attempts: int = 5
 
 
 class World:
@@ -43,6 +50,9 @@ class World:
     def __init__(self, scenario: dict, clock: Clock | None = None) -> None:
         self.scenario = scenario
         self.clock = clock or Clock()
+        # Called with an app_uuid whenever that bot's updates change (long polls and webhooks wait on it);
+        # kept across resets because the listeners belong to the running server, not to the scenario.
+        self.update_listeners: list[Callable[[str], None]] = []
         self.reset()
 
     def reset(self) -> None:
@@ -71,6 +81,24 @@ class World:
         self.telegram = TelegramWorld(default_state=telegram.get("default_chat_state", "active"))
         for chat_id, chat in telegram.get("chats", {}).items():
             self.telegram.chats[chat_id] = chat_from_spec(chat_id, chat)
+        self.messages = MessageStore()
+        webhooks = spec.get("webhooks")
+        self.outbox = Outbox(WebhookTarget(**webhooks) if webhooks else None)
+        self.deliveries = Deliveries(
+            self.contacts,
+            self.apps,
+            self.telegram,
+            self.outbox,
+            ClickPolicy(**telegram.get("clicks", {})),
+            max_attempts=self.limits.send_attempts,
+        )
+        self.bots = BotSide(self.apps, self.telegram, self.clock, self._updates_changed)
+        for app in self.apps:
+            self._updates_changed(app.app_uuid)
+
+    def _updates_changed(self, app_uuid: str) -> None:
+        for listener in self.update_listeners:
+            listener(app_uuid)
 
     # -- the account ---------------------------------------------------------
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import yaml
 
 from ..domain.apps import BOT_TOKEN, parse_app_uuid
 from ..domain.telegram import CHAT_STATES
-from ..domain.world import DEFAULT_ASSUMPTIONS
+from ..domain.world import DEFAULT_ASSUMPTIONS, Limits
 
 ASSUMPTION_CHOICES = {
     "unknown_contact_id": ("create", "reject"),
     "single_item_lists": ("object", "array"),
 }
-LIMIT_NAMES = ("token_batch",)
+# The limits a scenario may set: the fields of the World's Limits, so the two cannot drift apart.
+LIMIT_NAMES = tuple(f.name for f in fields(Limits))
 CONTACT_TEXT_FIELDS = {
     "firstName": "first_name",
     "lastName": "last_name",
@@ -108,7 +110,12 @@ def normalize_scenario(data: object) -> dict:
         "bots": bots,
         "contact_id_base": id_base,
         "contacts": contacts,
-        "telegram": {"default_chat_state": telegram.get("default_chat_state", "active"), "chats": chats},
+        "telegram": {
+            "default_chat_state": telegram.get("default_chat_state", "active"),
+            "chats": chats,
+            "clicks": _clicks(telegram.get("clicks", "never")),
+        },
+        "webhooks": _webhooks(data.get("webhooks")),
     }
 
 
@@ -121,6 +128,39 @@ def _limits(limits: object) -> dict:
             f"limits.{name}: must be a positive integer",
         )
     return dict(limits)
+
+
+def _clicks(spec: object) -> dict:
+    """``telegram.clicks``: ``always``, ``never``, or ``{probability: 0..1, seed: int}``."""
+    if spec in ("always", "never"):
+        return {"mode": spec}
+    _require(isinstance(spec, dict), "telegram.clicks: must be always, never or {probability, seed}")
+    probability = spec.get("probability")
+    _require(
+        isinstance(probability, (int, float)) and not isinstance(probability, bool) and 0 <= probability <= 1,
+        "telegram.clicks.probability: must be a number from 0 to 1",
+    )
+    seed = spec.get("seed", 0)
+    _require(isinstance(seed, int) and not isinstance(seed, bool), "telegram.clicks.seed: must be an integer")
+    return {"mode": "probability", "probability": float(probability), "seed": seed}
+
+
+def _webhooks(spec: object) -> dict | None:
+    """``webhooks: {url, username, password}``: where activity events are POSTed (optional Basic auth)."""
+    if spec is None:
+        return None
+    _require(isinstance(spec, dict), "webhooks: must be a mapping with url, username, password")
+    url = spec.get("url")
+    _require(
+        isinstance(url, str) and url.startswith(("http://", "https://")),
+        "webhooks.url: must be an http:// or https:// URL",
+    )
+    result = {"url": url}
+    for key in ("username", "password"):
+        if spec.get(key) is not None:
+            _require(isinstance(spec[key], str), f"webhooks.{key}: must be a string")
+            result[key] = spec[key]
+    return result
 
 
 def _bot(index: int, bot: object) -> dict:

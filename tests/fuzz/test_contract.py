@@ -74,6 +74,10 @@ CONFIG = schemathesis.Config.from_dict(
             "body.tokens[*].phone": {"dictionary": "phones", "probability": 0.3},
             "body.tokens[*].externalCustomerId": {"dictionary": "external_ids", "probability": 0.3},
         },
+        # Chain calls only through the links openapi.yaml declares: an inferred link from
+        # POST /_mock/telegram/users to /_mock/telegram/users/{chat_id} also spans a
+        # /_mock/reset in between, after which the user is rightly gone (ST302 noise).
+        "phases": {"stateful": {"inference": {"algorithms": []}}},
         # Show real bodies in failure reports: the scenario's key is not a secret.
         "output": {"sanitization": {"enabled": False}},
         "checks": {
@@ -90,6 +94,18 @@ CONFIG = schemathesis.Config.from_dict(
                 "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "413", "429", "5xx"]
             },
         },
+        # Telegram answers 400 to a well-formed but unknown (or already answered) callback query id,
+        # so a schema-valid id that no button press produced is rightly refused there.
+        "operations": [
+            {
+                "include-operation-id": ["botAnswerCallbackQuery", "botAnswerCallbackQueryGet"],
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
+                    }
+                },
+            }
+        ],
     }
 )
 
@@ -117,8 +133,13 @@ def test_operation(case) -> None:
     case.call_and_validate()
 
 
-class Workflow(schema.as_state_machine()):
-    """Chains of calls along openapi.yaml's links, each scenario on a new emulator."""
+class Workflow(schema.exclude(operation_id="reset").as_state_machine()):
+    """Chains of calls along openapi.yaml's links, each scenario on a new emulator.
+
+    ``/_mock/reset`` stays out of the chains (``test_operation`` still fuzzes it): mid-chain it
+    wipes what an earlier step created, which schemathesis then reports as "created resource
+    not found" for every resource with an id (Telegram messages, contacts).
+    """
 
     def setup(self) -> None:
         APP.renew()

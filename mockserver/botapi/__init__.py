@@ -1,0 +1,11 @@
+"""The Telegram Bot API door (``/bot{token}/{method}``): Telegram's envelope, methods and update delivery."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from .door import call_method
+
+
+def routes() -> list[Route]:
+    return [Route("/bot{token}/{method}", call_method, methods=["GET", "POST"])]

@@ -1,0 +1,50 @@
+"""One Bot API request: check the token, find the method, read the arguments, answer in the envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..domain.apps import BOT_TOKEN
+from ..domain.telegram import TelegramError
+from ..responses import JSON, bot_error, dumps
+from .methods import METHODS, Call
+from .params import Args, read_params
+
+
+def bot_ok(result: Any, description: str | None = None) -> Response:
+    body: dict[str, Any] = {"ok": True, "result": result}
+    if description:
+        body["description"] = description
+    return Response(dumps(body), 200, media_type=JSON)
+
+
+def refusal(exc: TelegramError) -> Response:
+    parameters = {"retry_after": exc.retry_after} if exc.retry_after is not None else None
+    return bot_error(exc.error_code, exc.description, parameters)
+
+
+async def call_method(request: Request) -> Response:
+    emulator = request.app.state.emulator
+    world = emulator.world
+    token = request.path_params["token"]
+    if not BOT_TOKEN.match(token):
+        return bot_error(404, "Not Found")
+    app = world.apps.by_token(token)
+    if app is None:
+        return bot_error(401, "Unauthorized")
+    name = request.path_params["method"].lower()
+    method = METHODS.get(name)
+    if method is None:
+        return bot_error(404, "Not Found: method not found")
+    entry = request.scope.get("mockserver.entry")
+    if entry is not None:
+        entry.notes["bot"] = {"app_uuid": app.app_uuid, "method": name}
+    try:
+        args = Args(*await read_params(request))
+        answer = await method(Call(world, app, args, emulator.updates))
+    except TelegramError as exc:
+        return refusal(exc)
+    return bot_ok(answer.result, answer.description)

@@ -1,0 +1,131 @@
+"""A Bot API call's parameters, from the query string and a JSON, urlencoded or multipart body.
+
+Telegram's server turns every parameter into a string (a JSON body's numbers and objects
+included) and parses each one where a method reads it; so do we, which makes the four ways
+of sending parameters behave alike.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.requests import Request
+
+from ..bodies import media_type, raw_body
+from ..domain.telegram import TelegramError
+
+
+def bad_request(reason: str) -> TelegramError:
+    return TelegramError(400, f"Bad Request: {reason}")
+
+
+def _as_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return orjson.dumps(value).decode()
+
+
+async def read_params(request: Request) -> tuple[dict[str, str], dict[str, type]]:
+    """The call's parameters as strings, and the JSON type of those that came in a JSON body."""
+    params = {k: v for k, v in parse_qsl(request.url.query, keep_blank_values=True)}
+    json_types: dict[str, type] = {}
+    body = raw_body(request)
+    if not body:
+        return params, json_types
+    kind = media_type(request)
+    if kind == "application/json" or kind.endswith("+json"):
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise bad_request("can't parse JSON object") from None
+        if not isinstance(data, dict):
+            raise bad_request("JSON object expected as the request body")
+        for key, value in data.items():
+            text = _as_text(value)
+            if text is not None:
+                params[key] = text
+                json_types[key] = type(value)
+    elif kind == "application/x-www-form-urlencoded":
+        try:
+            params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise bad_request("request body is not valid UTF-8") from None
+    elif kind == "multipart/form-data":
+        try:
+            form = await request.form()
+        except Exception as exc:  # python-multipart raises several unrelated types on broken input
+            raise bad_request(f"can't parse multipart form: {exc}") from None
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                params[key] = value
+            else:
+                params[key] = (await value.read()).decode("utf-8", "replace")
+    return params, json_types
+
+
+class Args:
+    """Typed access to one call's string parameters, refusing bad values with Telegram-style texts."""
+
+    def __init__(self, params: dict[str, str], json_types: dict[str, type] | None = None) -> None:
+        self.params = params
+        # In a JSON body a value's own type must fit (forms and query strings carry only text).
+        self.json_types = json_types or {}
+
+    def _expect(self, name: str, *kinds: type, what: str) -> None:
+        kind = self.json_types.get(name)
+        if kind is not None and kind not in kinds:
+            raise bad_request(f'parameter "{name}" must be {what}')
+
+    def text(self, name: str, *, numbers: bool = False) -> str | None:
+        if numbers:
+            self._expect(name, str, int, what="a String or an Integer")
+        else:
+            self._expect(name, str, what="a String")
+        return self.params.get(name)
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        """An integer clamped into [low, high], as Telegram treats limit and timeout."""
+        self._expect(name, int, what="a Number")
+        raw = self.params.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise bad_request(f'parameter "{name}" must be a Number') from None
+        return max(low, min(high, value))
+
+    def boolean(self, name: str) -> bool:
+        self._expect(name, bool, int, what="a Boolean")
+        raw = self.params.get(name)
+        if raw is None:
+            return False
+        lowered = raw.strip().lower()
+        if lowered in ("true", "1"):
+            return True
+        if lowered in ("false", "0"):
+            return False
+        raise bad_request(f'parameter "{name}" must be a Boolean')
+
+    def json(self, name: str) -> object | None:
+        self._expect(name, dict, list, str, what="a JSON-serialized object")
+        raw = self.params.get(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise bad_request(f'can\'t parse "{name}" JSON object') from None
+
+    def string_list(self, name: str) -> list[str] | None:
+        value = self.json(name)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad_request(f'parameter "{name}" must be an Array of String')
+        return value

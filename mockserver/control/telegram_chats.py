@@ -1,0 +1,67 @@
+"""Simulated Telegram chats at run time: what a chat received, block/unblock/deactivate, clicks."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..bodies import BodyError, parse_json, raw_body
+from ..domain.errors import NotFound
+from ..domain.telegram import ACTIVE, BLOCKED, DEACTIVATED
+from ..responses import control_error, control_json
+
+
+def _world(request: Request):
+    world = request.app.state.emulator.world
+    world.deliveries.run_due(world.clock.now())
+    return world
+
+
+async def messages(request: Request) -> Response:
+    world = _world(request)
+    chat_id = request.path_params["chat_id"]
+    chat = world.telegram.chats.get(chat_id)
+    state = chat.state if chat else world.telegram.default_state
+    return control_json({"chat_id": chat_id, "state": state, "messages": list(chat.messages) if chat else []})
+
+
+def _state_change(state: str):
+    async def change(request: Request) -> Response:
+        world = _world(request)
+        chat = world.telegram.set_state(request.path_params["chat_id"], state)
+        return control_json({"chat_id": chat.id, "state": chat.state})
+
+    change.__name__ = f"set_{state}"
+    return change
+
+
+async def click(request: Request) -> Response:
+    world = _world(request)
+    request_id = None
+    body = raw_body(request)
+    if body.strip():
+        try:
+            data = parse_json(body)
+        except BodyError as exc:
+            return control_error(exc.status, "bad_body", exc.message)
+        if not isinstance(data, dict):
+            return control_error(400, "bad_body", "the body must be a JSON object like {\"requestId\": \"...\"}")
+        request_id = data.get("requestId")
+        if "requestId" in data and not isinstance(request_id, str):
+            return control_error(400, "bad_body", "requestId must be a string")
+    try:
+        delivery, url = world.deliveries.click_in_chat(request.path_params["chat_id"], world.clock.now(), request_id)
+    except NotFound as exc:
+        return control_error(404, "nothing_to_click", exc.message)
+    return control_json({"requestId": delivery.request_id, "status": delivery.status, "link": url})
+
+
+PREFIX = "/_mock/telegram/chats/{chat_id}"
+routes = [
+    Route(f"{PREFIX}/messages", messages, methods=["GET"]),
+    Route(f"{PREFIX}/block", _state_change(BLOCKED), methods=["POST"]),
+    Route(f"{PREFIX}/unblock", _state_change(ACTIVE), methods=["POST"]),
+    Route(f"{PREFIX}/deactivate", _state_change(DEACTIVATED), methods=["POST"]),
+    Route(f"{PREFIX}/click", click, methods=["POST"]),
+]

@@ -1,0 +1,102 @@
+"""Simulated Telegram users (``/_mock/telegram/users``): create them and make them act on a bot.
+
+Each action answers with the user and the updates it queued for the bot (none when the
+bot does not take that update type, or when nothing changed, e.g. blocking twice).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..bodies import BodyError, json_body, raw_body
+from ..domain.bots import parse_user_id
+from ..domain.errors import DomainError
+from ..domain.telegram import Chat
+from ..responses import control_error, control_json
+
+STATUS_OF = {"invalid": 400, "not_found": 404, "conflict": 409}
+
+
+def refusal(exc: DomainError | BodyError) -> Response:
+    if isinstance(exc, BodyError):
+        return control_error(exc.status, exc.message)
+    return control_error(STATUS_OF[exc.kind], exc.message)
+
+
+def body_object(request: Request, *, optional: bool = False) -> dict:
+    """The request's JSON object; an action that needs no fields may send no body at all."""
+    if optional and not raw_body(request).strip():
+        return {}
+    data = json_body(request)
+    if not isinstance(data, dict):
+        raise BodyError(400, "Request body must be a JSON object")
+    return data
+
+
+def render_user(chat: Chat, *, messages: bool = False) -> dict:
+    data = {**chat.profile(), "state": chat.state}
+    data.pop("is_bot")
+    if messages:
+        data["messages"] = chat.messages
+    return data
+
+
+async def create_user(request: Request) -> Response:
+    world = request.app.state.emulator.world
+    try:
+        body = body_object(request)
+        if "id" not in body:
+            raise BodyError(400, "'id' (the user's id, which is also their chat id) is required")
+        chat, created = world.bots.create_user(parse_user_id(body["id"]), body)
+    except (BodyError, DomainError) as exc:
+        return refusal(exc)
+    # 200 either way (an upsert); "created" says which, so a reset between calls is no surprise to clients.
+    return control_json({"user": render_user(chat), "created": created})
+
+
+async def show_user(request: Request) -> Response:
+    world = request.app.state.emulator.world
+    try:
+        chat = world.bots.user(parse_user_id(request.path_params["chat_id"]))
+    except DomainError as exc:
+        return refusal(exc)
+    return control_json({"user": render_user(chat, messages=True)})
+
+
+def action(name: str, needs_body: bool):
+    """A handler for ``POST /_mock/telegram/users/{chat_id}/{name}``."""
+
+    async def handle(request: Request) -> Response:
+        bots = request.app.state.emulator.world.bots
+        try:
+            body = body_object(request, optional=not needs_body)
+            chat = bots.user(parse_user_id(request.path_params["chat_id"]))
+            app = bots.pick_bot(body.get("bot"))
+            if name == "start":
+                updates = bots.start(app, chat, body.get("payload"))
+            elif name == "send":
+                updates = bots.say(app, chat, body.get("text"))
+            elif name == "press":
+                updates = bots.press(app, chat, body.get("message_id"), body.get("callback_data"), body.get("text"))
+            elif name == "block":
+                updates = bots.block(app, chat)
+            else:
+                updates = bots.unblock(app, chat)
+        except (BodyError, DomainError) as exc:
+            return refusal(exc)
+        return control_json({"user": render_user(chat), "bot": app.username, "updates": updates})
+
+    handle.__name__ = f"user_{name}"
+    return handle
+
+
+routes = [
+    Route("/_mock/telegram/users", create_user, methods=["POST"]),
+    Route("/_mock/telegram/users/{chat_id}", show_user, methods=["GET"]),
+    *(
+        Route(f"/_mock/telegram/users/{{chat_id}}/{name}", action(name, needs_body), methods=["POST"])
+        for name, needs_body in (("start", False), ("send", True), ("press", True), ("block", False), ("unblock", False))
+    ),
+]

@@ -1,0 +1,575 @@
+"""Deliveries: one per target token, through the simulated Telegram world.
+
+A delivery is SENT when the chat accepts it, FAILED with Telegram's own answer when
+it does not, CLICKED when a tracked link is opened. Blocked and deactivated chats lose
+their token on every contact card; 429 answers are retried on the world's clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import json
+import random
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from .activity import Outbox, activity_time
+from .apps import Apps
+from .contacts import Contact, ContactBook
+from .errors import InvalidInput, NotFound
+from .messages import TelegramMessage
+from .telegram import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld
+
+PENDING = "PENDING"
+SENT = "SENT"
+FAILED = "FAILED"
+CLICKED = "CLICKED"
+
+# How GET /v1/message/status names each state (PENDING is our assumption: eSputnik's IN_QUEUE).
+API_STATUS = {PENDING: "IN_QUEUE", SENT: "DELIVERED", FAILED: "BOT_SEND_ERROR", CLICKED: "CLICKED"}
+# How activity webhooks name each change.
+ACTIVITY_STATUS = {SENT: "DELIVERED", FAILED: "UNDELIVERED", CLICKED: "CLICKED"}
+# Telegram answers after which eSputnik drops the token from the contact card.
+TOKEN_REMOVING = {DEAD_CHAT_ERRORS[BLOCKED][1], DEAD_CHAT_ERRORS[DEACTIVATED][1]}
+
+MAX_RECIPIENTS = 1000
+INT64_MAX = 2**63 - 1
+URL = re.compile(r"https?://[^\s<>\"')\]]+")
+# Velocity forms eSputnik templates use for jsonParam values: $!data.get('x'), $data.x, ${data.x}, $!{data.x}.
+PLACEHOLDER = re.compile(r"\$(!?)(?:\{data\.(\w+)\}|data\.get\('(\w+)'\)|data\.(\w+))")
+
+
+def render_text(text: str, params: dict) -> str:
+    """Substitute jsonParam values; a missing value renders empty after ``$!`` and stays literal after ``$``."""
+
+    def value(match: re.Match) -> str:
+        quiet, *names = match.groups()
+        name = next(n for n in names if n)
+        if name in params and params[name] is not None:
+            found = params[name]
+            return found if isinstance(found, str) else json.dumps(found, ensure_ascii=False)
+        return "" if quiet else match.group(0)
+
+    return PLACEHOLDER.sub(value, text)
+
+
+@dataclass
+class ClickPolicy:
+    """Whether a simulated user opens a delivered message's first link: always, never, or by a seeded chance."""
+
+    mode: str = "never"
+    probability: float = 0.0
+    seed: int = 0
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def decide(self) -> bool:
+        if self.mode == "always":
+            return True
+        if self.mode == "never":
+            return False
+        return self.rng.random() < self.probability
+
+
+@dataclass
+class Recipient:
+    """One smartsend recipient; ``kind`` is which identifier names it (locator wins, then contactId)."""
+
+    kind: str
+    value: str | int
+    params: dict
+    external_request_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.value)
+
+
+@dataclass
+class Target:
+    app_uuid: str
+    chat_id: str
+    contact: Contact | None
+
+
+@dataclass
+class Delivery:
+    request_id: str
+    send_id: int
+    message_id: int
+    app_uuid: str
+    chat_id: str
+    contact_id: int | None
+    external_customer_id: str | None
+    text: str
+    buttons: list[dict]
+    image_source: str | None
+    links: dict[str, str]
+    created_at: float
+    external_request_id: str | None = None
+    status: str = PENDING
+    attempts: int = 0
+    next_attempt_at: float | None = None
+    error_code: int | None = None
+    reason: str | None = None
+    token_removed_from: list[int] = field(default_factory=list)
+    telegram_message_id: int | None = None
+    clicked_link: str | None = None
+    history: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "requestId": self.request_id,
+            "sendId": self.send_id,
+            "messageId": self.message_id,
+            "app_uuid": self.app_uuid,
+            "chat_id": self.chat_id,
+            "contactId": self.contact_id,
+            "status": self.status,
+            "attempts": self.attempts,
+            "next_attempt_at": self.next_attempt_at,
+            "error_code": self.error_code,
+            "reason": self.reason,
+            "token_removed_from": list(self.token_removed_from),
+            "clicked_link": self.clicked_link,
+            "history": list(self.history),
+        }
+
+
+def parse_recipients(body: object, limit: int = MAX_RECIPIENTS) -> list[Recipient]:
+    """The recipients of a smartsend body, all checked before anything is sent."""
+    if not isinstance(body, dict):
+        raise InvalidInput("Request body must be a JSON object")
+    items = body.get("recipients")
+    if items is None:
+        raise InvalidInput("'recipients' is required")
+    if not isinstance(items, list):
+        raise InvalidInput("'recipients' must be an array")
+    if not items:
+        raise InvalidInput("'recipients' must not be empty")
+    if len(items) > limit:
+        raise InvalidInput(f"'recipients' has {len(items)} items; at most {limit} are allowed")
+    seen: dict[str, int] = {}
+    result = []
+    for index, item in enumerate(items):
+        where = f"recipients[{index}]"
+        if not isinstance(item, dict):
+            raise InvalidInput(f"{where} must be an object")
+        key = json.dumps(item, sort_keys=True)
+        if key in seen:
+            raise InvalidInput(f"{where} repeats recipients[{seen[key]}]; recipients must be unique")
+        seen[key] = index
+        result.append(_recipient(where, item))
+    return result
+
+
+def _recipient(where: str, item: dict) -> Recipient:
+    for name in ("locator", "externalCustomerId", "externalRequestId", "languageCode", "jsonParam"):
+        value = item.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{where}.{name} must be a string")
+    for name in ("locator", "externalCustomerId"):
+        value = item.get(name)
+        if value is not None and not value.strip():
+            raise InvalidInput(f"{where}.{name} must be a non-empty string")
+    contact_id = item.get("contactId")
+    if contact_id is not None:
+        if not isinstance(contact_id, int) or isinstance(contact_id, bool):
+            raise InvalidInput(f"{where}.contactId must be an integer")
+        if not -INT64_MAX - 1 <= contact_id <= INT64_MAX:
+            raise InvalidInput(f"{where}.contactId is out of the int64 range")
+    params: dict = {}
+    raw = item.get("jsonParam")
+    if raw:
+        try:
+            params = json.loads(raw)
+        except ValueError:
+            raise InvalidInput(f"{where}.jsonParam is not valid JSON") from None
+        if not isinstance(params, dict):
+            raise InvalidInput(f"{where}.jsonParam must hold a JSON object")
+    external = item.get("externalRequestId")
+    if item.get("locator") is not None:
+        return Recipient("locator", item["locator"], params, external)
+    if contact_id is not None:
+        return Recipient("contactId", contact_id, params, external)
+    if item.get("externalCustomerId") is not None:
+        return Recipient("externalCustomerId", item["externalCustomerId"], params, external)
+    raise InvalidInput(f"{where} has no locator, contactId or externalCustomerId")
+
+
+@dataclass
+class BroadcastRequest:
+    message_id: int
+    app_uuid: str
+    title: str | None
+    groups: set[int]
+    excluded: set[int]
+    start_at: float | None
+    start_text: str | None
+
+
+def _group_ids(body: dict, name: str) -> set[int]:
+    value = body.get(name)
+    if value is None:
+        return set()
+    if not isinstance(value, list) or not all(_is_whole(g) for g in value):
+        raise InvalidInput(f"{name} must be an array of group ids (integers)")
+    return {int(g) for g in value}
+
+
+def _is_whole(value: object) -> bool:
+    """An integer, or a JSON number written with a zero fraction (``3.0``), as JSON Schema counts them."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def parse_broadcast(body: object) -> BroadcastRequest:
+    """A Telegram broadcast: ``messageId`` and ``appId`` (the bot) are required; groups narrow the audience."""
+    if not isinstance(body, dict):
+        raise InvalidInput("Request body must be a JSON object")
+    raw_id = body.get("messageId")
+    if raw_id is None:
+        raise InvalidInput("messageId is required")
+    if isinstance(raw_id, str) and raw_id.isdigit() and len(raw_id) <= 18:
+        raw_id = int(raw_id)
+    if not isinstance(raw_id, int) or isinstance(raw_id, bool):
+        raise InvalidInput("messageId must be the id of a Telegram message (an integer)")
+    app_uuid = body.get("appId")
+    if app_uuid is None:
+        raise InvalidInput("appId is required for Telegram: the app_uuid of the bot to send through")
+    if not isinstance(app_uuid, str):
+        raise InvalidInput("appId must be a string")
+    title = body.get("title")
+    if title is not None and not isinstance(title, str):
+        raise InvalidInput("title must be a string")
+    start_text = body.get("startDate")
+    start_at = None
+    if start_text is not None:
+        if not isinstance(start_text, str):
+            raise InvalidInput("startDate must be a string like 2023-10-28T14:00")
+        try:
+            moment = dt.datetime.strptime(start_text, "%Y-%m-%dT%H:%M")
+        except ValueError:
+            raise InvalidInput(f"startDate {start_text!r} is not in the form YYYY-MM-DDTHH:mm") from None
+        start_at = moment.replace(tzinfo=dt.timezone.utc).timestamp()
+    return BroadcastRequest(
+        raw_id, app_uuid, title, _group_ids(body, "groups"), _group_ids(body, "excludedGroups"), start_at, start_text
+    )
+
+
+class Deliveries:
+    """Every delivery of the world, its retry queue, and the side effects of each outcome."""
+
+    def __init__(
+        self,
+        contacts: ContactBook,
+        apps: Apps,
+        telegram: TelegramWorld,
+        outbox: Outbox,
+        clicks: ClickPolicy,
+        max_attempts: int = 5,
+        seed: int = 0,
+    ) -> None:
+        self.contacts = contacts
+        self.apps = apps
+        self.telegram = telegram
+        self.outbox = outbox
+        self.clicks = clicks
+        self.max_attempts = max_attempts
+        self._ids = random.Random(seed)
+        self._by_id: dict[str, Delivery] = {}
+        self._by_link: dict[str, tuple[str, str]] = {}
+        self._due: list[tuple[float, int, str]] = []
+        self._due_seq = 0
+        self._next_send_id = 1
+        self.token_removals: list[dict] = []
+
+    def __iter__(self):
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, request_id: str) -> Delivery | None:
+        return self._by_id.get(request_id)
+
+    def new_send_id(self) -> int:
+        send_id = self._next_send_id
+        self._next_send_id += 1
+        return send_id
+
+    # -- who receives a send --------------------------------------------------
+
+    def holders_by_chat(self) -> dict[str, list[tuple[str, Contact]]]:
+        """chat id -> (app_uuid, live contact) pairs, from one scan of the book."""
+        index: dict[str, list[tuple[str, Contact]]] = {}
+        for contact in self.contacts.live():
+            for app_uuid, tokens in contact.tokens.items():
+                for token in tokens:
+                    index.setdefault(token, []).append((app_uuid, contact))
+        return index
+
+    def targets(self, recipient: Recipient, holders: dict | None) -> list[Target]:
+        """The tokens a recipient resolves to; NotFound explains why there are none."""
+        if recipient.kind == "locator":
+            chat_id = str(recipient.value)
+            pairs = (holders or {}).get(chat_id, [])
+            apps_seen: dict[str, Contact] = {}
+            for app_uuid, contact in pairs:
+                best = apps_seen.get(app_uuid)
+                if best is None or (contact.stamp, contact.id) > (best.stamp, best.id):
+                    apps_seen[app_uuid] = contact
+            if not apps_seen:
+                raise NotFound(f"No contact holds the Telegram token {chat_id}")
+            return [Target(app, chat_id, contact) for app, contact in apps_seen.items()]
+        if recipient.kind == "contactId":
+            contact = self.contacts.get(int(recipient.value))
+            if contact is None:
+                raise NotFound(f"Contact {recipient.value} not found")
+        else:
+            contact = self.contacts.find("externalCustomerId", str(recipient.value))
+            if contact is None:
+                raise NotFound(f"Contact with externalCustomerId {recipient.value} not found")
+        found = [Target(app, token, contact) for app, tokens in contact.tokens.items() for token in tokens]
+        if not found:
+            raise NotFound(f"Contact {contact.id} has no Telegram token")
+        return found
+
+    def subscribers_of(self, app_uuid: str, now: float, groups: set[int], excluded: set[int]) -> list[Target]:
+        """Every distinct unmuted token of an app on live contacts (a broadcast's audience)."""
+        app = self.apps.get(app_uuid)
+        seen: set[str] = set()
+        result = []
+        for contact in self.contacts.live():
+            ids = {g.get("id") for g in contact.groups if isinstance(g, dict)}
+            if groups and not ids & groups:
+                continue
+            if ids & excluded:
+                continue
+            for token in contact.tokens.get(app_uuid, ()):
+                if token in seen or (app is not None and app.is_muted(token, now)):
+                    continue
+                seen.add(token)
+                result.append(Target(app_uuid, token, contact))
+        return result
+
+    # -- sending ----------------------------------------------------------------
+
+    def create(
+        self,
+        message: TelegramMessage,
+        target: Target,
+        params: dict,
+        send_id: int,
+        now: float,
+        base_url: str,
+        external_request_id: str | None = None,
+        start_at: float | None = None,
+    ) -> Delivery:
+        request_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+        links: dict[str, str] = {}
+
+        def track(url: str) -> str:
+            token = f"{request_id}-{len(links) + 1}"
+            links[token] = url
+            self._by_link[token] = (request_id, url)
+            return f"{base_url}/track/{token}"
+
+        text = URL.sub(lambda m: track(m.group(0)), render_text(message.text, params))
+        buttons = [
+            {"text": render_text(b.text, params), "url": track(b.link) if URL.fullmatch(b.link) else b.link}
+            for b in message.buttons
+        ]
+        contact = target.contact
+        delivery = Delivery(
+            request_id=request_id,
+            send_id=send_id,
+            message_id=message.id,
+            app_uuid=target.app_uuid,
+            chat_id=target.chat_id,
+            contact_id=contact.id if contact else None,
+            external_customer_id=contact.external_customer_id if contact else None,
+            text=text,
+            buttons=buttons,
+            image_source=message.image_source,
+            links=links,
+            created_at=now,
+            external_request_id=external_request_id,
+        )
+        self._by_id[request_id] = delivery
+        if start_at is not None and start_at > now:
+            self._schedule(delivery, start_at)
+        else:
+            self.attempt(delivery, now)
+        return delivery
+
+    def attempt(self, delivery: Delivery, now: float) -> None:
+        """Hand the delivery to Telegram once and apply what Telegram answers."""
+        delivery.attempts += 1
+        delivery.next_attempt_at = None
+        try:
+            chat = self.telegram.check_reachable(delivery.chat_id)
+        except TelegramError as error:
+            if error.error_code == 429 and delivery.attempts < self.max_attempts:
+                delivery.history.append(
+                    {"time": now, "attempt": delivery.attempts, "error_code": 429, "reason": error.description}
+                )
+                self._schedule(delivery, now + (error.retry_after or 1))
+                return
+            self._fail(delivery, error, now)
+            return
+        app = self.apps.get(delivery.app_uuid)
+        sent = {
+            "date": int(now),
+            "chat": {"id": _chat_number(delivery.chat_id), "type": "private"},
+            "text": delivery.text,
+            "requestId": delivery.request_id,
+        }
+        if app is not None:
+            sent["from"] = {"id": app.bot_id, "is_bot": True, "username": app.username}
+        if delivery.buttons:
+            sent["reply_markup"] = {"inline_keyboard": [[button] for button in delivery.buttons]}
+        if delivery.image_source:
+            sent["photo"] = delivery.image_source
+        delivery.telegram_message_id = self.telegram.deliver(chat, sent)["message_id"]
+        self._change(delivery, SENT, now)
+        if delivery.links and self.clicks.decide():
+            first = next(iter(delivery.links))
+            self.click(first, now)
+
+    def _fail(self, delivery: Delivery, error: TelegramError, now: float) -> None:
+        delivery.error_code = error.error_code
+        delivery.reason = error.description
+        if error.description in TOKEN_REMOVING:
+            for contact in self.contacts.token_holders(delivery.app_uuid, delivery.chat_id):
+                self.contacts.remove_token(contact, delivery.app_uuid, delivery.chat_id)
+                delivery.token_removed_from.append(contact.id)
+            if delivery.token_removed_from:
+                self.token_removals.append(
+                    {
+                        "time": now,
+                        "app_uuid": delivery.app_uuid,
+                        "token": delivery.chat_id,
+                        "contactIds": list(delivery.token_removed_from),
+                        "requestId": delivery.request_id,
+                        "reason": error.description,
+                    }
+                )
+        self._change(delivery, FAILED, now, reason=error.description)
+
+    def _schedule(self, delivery: Delivery, when: float) -> None:
+        delivery.next_attempt_at = when
+        self._due_seq += 1
+        heapq.heappush(self._due, (when, self._due_seq, delivery.request_id))
+
+    def run_due(self, now: float) -> list[Delivery]:
+        """Attempt every delivery whose retry time has come, in time order; returns them."""
+        done = []
+        while self._due and self._due[0][0] <= now:
+            _, _, request_id = heapq.heappop(self._due)
+            delivery = self._by_id[request_id]
+            if delivery.status == PENDING:
+                self.attempt(delivery, now)
+                done.append(delivery)
+        return done
+
+    def smartsend(
+        self, message: TelegramMessage, recipients: list[Recipient], now: float, base_url: str
+    ) -> list[tuple[str, Delivery | None, str | None]]:
+        """Send to each recipient: (locator, delivery, None) per target token, or (label, None, why not)."""
+        holders = self.holders_by_chat() if any(r.kind == "locator" for r in recipients) else None
+        send_id = self.new_send_id()
+        results: list[tuple[str, Delivery | None, str | None]] = []
+        for recipient in recipients:
+            try:
+                targets = self.targets(recipient, holders)
+            except NotFound as exc:
+                results.append((recipient.label, None, exc.message))
+                continue
+            for target in targets:
+                delivery = self.create(
+                    message, target, recipient.params, send_id, now, base_url, recipient.external_request_id
+                )
+                results.append((target.chat_id, delivery, None))
+        return results
+
+    def broadcast(
+        self,
+        message: TelegramMessage,
+        app_uuid: str,
+        now: float,
+        base_url: str,
+        groups: set[int],
+        excluded: set[int],
+        start_at: float | None = None,
+    ) -> tuple[int, list[Delivery]]:
+        """One delivery per unmuted subscriber token of a bot; returns the broadcast id and deliveries."""
+        send_id = self.new_send_id()
+        audience = self.subscribers_of(app_uuid, now, groups, excluded)
+        return send_id, [self.create(message, t, {}, send_id, now, base_url, None, start_at) for t in audience]
+
+    # -- clicks -------------------------------------------------------------------
+
+    def click(self, link_token: str, now: float) -> tuple[Delivery, str]:
+        """Open a tracked link: the original URL, and CLICKED if the delivery had reached the chat."""
+        found = self._by_link.get(link_token)
+        if found is None:
+            raise NotFound(f"No tracked link {link_token}")
+        request_id, url = found
+        delivery = self._by_id[request_id]
+        if delivery.status == SENT:
+            delivery.clicked_link = url
+            self._change(delivery, CLICKED, now, link=url)
+        return delivery, url
+
+    def click_in_chat(self, chat_id: str, now: float, request_id: str | None = None) -> tuple[Delivery, str]:
+        """The simulated user of a chat opens the first link of its latest delivered message (or of ``request_id``)."""
+        for delivery in reversed(list(self._by_id.values())):
+            if delivery.chat_id != chat_id or delivery.status not in (SENT, CLICKED) or not delivery.links:
+                continue
+            if request_id is not None and delivery.request_id != request_id:
+                continue
+            return self.click(next(iter(delivery.links)), now)
+        which = f"delivery {request_id}" if request_id else "delivered message"
+        raise NotFound(f"Chat {chat_id} has no {which} with a link to click")
+
+    # -- history and webhooks ---------------------------------------------------
+
+    def _change(self, delivery: Delivery, status: str, now: float, reason: str | None = None, link: str | None = None) -> None:
+        delivery.status = status
+        entry: dict = {"time": now, "attempt": delivery.attempts, "status": status}
+        if reason is not None:
+            entry["error_code"] = delivery.error_code
+            entry["reason"] = reason
+        if link is not None:
+            entry["link"] = link
+        delivery.history.append(entry)
+        self.outbox.add(self._activity(delivery, status, now, reason, link))
+
+    def _activity(self, delivery: Delivery, status: str, now: float, reason: str | None, link: str | None) -> dict:
+        event = {
+            "activityDateTime": activity_time(now),
+            "activityStatus": ACTIVITY_STATUS[status],
+            "messageId": delivery.message_id,
+            "broadcastId": delivery.send_id,
+            "requestId": delivery.request_id,
+            "contactId": delivery.contact_id,
+            "externalCustomerId": delivery.external_customer_id,
+            "mediaType": "telegrambot",
+            "telegrambot": delivery.chat_id,
+            "clickEventLink": link,
+            "statusDescription": reason,
+            "statusData": {},
+        }
+        if delivery.external_request_id is not None:
+            event["externalRequestId"] = delivery.external_request_id
+        return event
+
+
+def _chat_number(chat_id: str) -> int | str:
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id

@@ -95,7 +95,7 @@ def serve(kind: str, journal_size: int) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
-        app, loop="uvloop", http="httptools", access_log=False, log_level="warning", lifespan="off"
+        app, loop="uvloop", http="httptools", access_log=False, log_level="warning", lifespan="on"
     )
     server = uvicorn.Server(config)
     print(sock.getsockname()[1], flush=True)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import yaml
 
 from ..domain.apps import BOT_TOKEN, parse_app_uuid
 from ..domain.telegram import CHAT_STATES
-from ..domain.world import DEFAULT_ASSUMPTIONS
+from ..domain.world import DEFAULT_ASSUMPTIONS, Limits
 
 ASSUMPTION_CHOICES = {
     "unknown_contact_id": ("create", "reject"),
     "single_item_lists": ("object", "array"),
 }
+# The limits a scenario may set: the fields of the World's Limits, so the two cannot drift apart.
+LIMIT_NAMES = tuple(f.name for f in fields(Limits))
 CONTACT_TEXT_FIELDS = {
     "firstName": "first_name",
     "lastName": "last_name",
@@ -82,7 +85,12 @@ def normalize_scenario(data: object) -> dict:
     for bot in bots:
         refs[bot["app_uuid"]] = bot["app_uuid"]
         refs[bot["username"].lower()] = bot["app_uuid"]
-    contacts = _contacts(data.get("contacts") or [], refs, data.get("contact_id_base", 1))
+    id_base = data.get("contact_id_base", 1)
+    _require(
+        isinstance(id_base, int) and not isinstance(id_base, bool) and id_base >= 1,
+        "contact_id_base: must be a positive integer",
+    )
+    contacts = _contacts(data.get("contacts") or [], refs, id_base)
     telegram = data.get("telegram") or {}
     _require(isinstance(telegram, dict), "telegram: must be a mapping")
     chats = {}
@@ -98,8 +106,9 @@ def normalize_scenario(data: object) -> dict:
             **{k: account[k] for k in ("organisation_name", "user_email", "org_id") if k in account},
         },
         "assumptions": assumptions,
-        "limits": dict(data.get("limits") or {}),
+        "limits": _limits(data.get("limits") or {}),
         "bots": bots,
+        "contact_id_base": id_base,
         "contacts": contacts,
         "telegram": {
             "default_chat_state": telegram.get("default_chat_state", "active"),
@@ -108,6 +117,17 @@ def normalize_scenario(data: object) -> dict:
         },
         "webhooks": _webhooks(data.get("webhooks")),
     }
+
+
+def _limits(limits: object) -> dict:
+    _require(isinstance(limits, dict), "limits: must be a mapping")
+    for name, value in limits.items():
+        _require(name in LIMIT_NAMES, f"limits.{name}: unknown limit; known: {', '.join(LIMIT_NAMES)}")
+        _require(
+            isinstance(value, int) and not isinstance(value, bool) and value >= 1,
+            f"limits.{name}: must be a positive integer",
+        )
+    return dict(limits)
 
 
 def _clicks(spec: object) -> dict:

@@ -12,6 +12,7 @@ import uvicorn
 
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator, create_app
 from .scenario import ScenarioError, load_scenario, normalize_scenario
+from .wire import HttpProtocol
 
 
 def serve_parser() -> argparse.ArgumentParser:
@@ -78,7 +79,9 @@ def serve(argv: list[str]) -> int:
         return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    config = uvicorn.Config(create_app(emulator), log_level=args.log_level, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        create_app(emulator), http=HttpProtocol, log_level=args.log_level, access_log=False, lifespan="on"
+    )
     Server(config, emulator, f"http://{shown}:{port}").run(sockets=[sock])
     return 0
 

@@ -84,6 +84,9 @@ def test_serves_registers_and_stops_cleanly_on_a_signal(server, stop):
         )
         assert (r.status_code, r.content) == (200, b"")
         assert http.post(f"/api/v1/apps/{APP_UUID}/tokens", json={"tokens": []}).status_code == 401
+        search = http.get("/api/v1/contacts", params={"email": "cli@example.com"}, headers=basic())
+        # Spelled as esputnik.com spells it on the wire, for clients that look it up case-sensitively.
+        assert (b"TotalCount", b"1") in search.headers.raw
         state = http.get("/_mock/state").json()
     created = [c for c in state["contacts"] if c["email"] == "cli@example.com"]
     assert [(c["id"], c["tokens"]) for c in created] == [(1004, {APP_UUID: ["555"]})]

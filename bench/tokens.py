@@ -94,9 +94,11 @@ def serve(kind: str, journal_size: int) -> None:
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        app, loop="uvloop", http="httptools", access_log=False, log_level="warning", lifespan="on"
-    )
+    # The mock is served as the CLI serves it, header respelling included (mockserver.wire).
+    from mockserver.wire import HttpProtocol
+
+    http = "httptools" if kind == "bare" else HttpProtocol
+    config = uvicorn.Config(app, loop="uvloop", http=http, access_log=False, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     print(sock.getsockname()[1], flush=True)
     server.run(sockets=[sock])

@@ -9,12 +9,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import socket
 import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import uvicorn
 
@@ -22,6 +24,8 @@ from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator, create_app
 from .domain.errors import InvalidInput
 from .scenario import SCENARIO_SCHEMA, ScenarioError, load_scenario, normalize_scenario
 from .statefile import StateFileError, read_state
+
+from .wire import HttpProtocol
 
 COMMANDS = ("serve", "check", "schema", "verify")
 
@@ -50,6 +54,19 @@ class Server(uvicorn.Server):
         super().__init__(config)
         self.emulator = emulator
         self.base_url = base_url
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Stop on SIGINT/SIGTERM and exit 0: a requested stop is a clean one.
+
+        uvicorn re-raises the captured signal once it has shut down, which kills the
+        process by that signal (status -15 for SIGTERM); forgetting it keeps the exit clean.
+        """
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()
 
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets=sockets)
@@ -99,7 +116,9 @@ def serve(argv: list[str]) -> int:
         return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    config = uvicorn.Config(create_app(emulator), log_level=args.log_level, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        create_app(emulator), http=HttpProtocol, log_level=args.log_level, access_log=False, lifespan="on"
+    )
     Server(config, emulator, f"http://{shown}:{port}").run(sockets=[sock])
     return 0
 

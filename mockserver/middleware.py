@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from http import HTTPStatus
+from typing import Awaitable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -85,15 +86,16 @@ class Front:
         scope["mockserver.entry"] = entry
         response_chunks = []
 
-        async def record(message: Message) -> None:
+        # A plain function handing back send's own awaitable: one coroutine fewer per message.
+        def record(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
                 entry.status = message["status"]
             elif message["type"] == "http.response.body":
                 response_chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    entry.response_body = b"".join(response_chunks)
+                    entry.response_body = response_chunks[0] if len(response_chunks) == 1 else b"".join(response_chunks)
                     journal.closed(entry)
-            await send(message)
+            return send(message)
 
         await self.app(scope, replay, record)
 

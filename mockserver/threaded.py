@@ -14,6 +14,7 @@ import time
 import uvicorn
 
 from .app import Emulator, create_app
+from .wire import HttpProtocol
 
 
 class ThreadedServer:
@@ -23,7 +24,9 @@ class ThreadedServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
-        config = uvicorn.Config(create_app(emulator), log_level="warning", access_log=False, lifespan="on")
+        config = uvicorn.Config(
+            create_app(emulator), http=HttpProtocol, log_level="warning", access_log=False, lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

@@ -1,66 +1,124 @@
-"""The commands: schema, check, verify; state-file refusals at start."""
+"""The real ``mockserver`` command in a subprocess: start, serve over TCP, stop cleanly, refuse bad files."""
 
 from __future__ import annotations
 
-import json
+import os
+import re
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
-import jsonschema
+import httpx
 import pytest
-import yaml
 
-from mockserver import Emulator
-from mockserver.cli import main
-from mockserver.scenario import load_scenario
-from mockserver.threaded import ThreadedServer
-from tests.conftest import SCENARIOS
+from tests.conftest import APP_UUID, ROOT, basic
+
+START_TIMEOUT = 20.0
 
 
-def test_schema_is_a_valid_json_schema_that_accepts_every_shipped_scenario(capsys):
-    assert main(["schema"]) == 0
-    schema = json.loads(capsys.readouterr().out)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    for path in SCENARIOS.glob("*.yaml"):
-        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+def mockserver(*args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "mockserver", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
-def test_check_reports_good_and_bad_files(tmp_path, capsys):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("name: 1\n")
-    assert main(["check", str(SCENARIOS / "happy_path.yaml"), str(bad)]) == 2
-    out, err = capsys.readouterr()
-    assert "happy_path.yaml: ok (happy_path)" in out
-    assert err.strip() == f"{bad}:1:7: name: 1 is not of type 'string'"
+def read_lines(proc: subprocess.Popen, count: int, timeout: float) -> list[str]:
+    """The first ``count`` lines the server prints, or fail if it takes longer than ``timeout``.
+
+    A thread reads, because a pipe's buffered reader may hold several lines that a
+    select() on the descriptor would no longer announce.
+    """
+    assert proc.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    got: list[str] = []
+    deadline = time.monotonic() + timeout
+    while len(got) < count:
+        try:
+            got.append(lines.get(timeout=max(0.0, deadline - time.monotonic())).rstrip("\n"))
+        except queue.Empty:
+            pytest.fail(f"mockserver printed {got!r} and then nothing for {timeout}s (exit status {proc.poll()})")
+    return got
 
 
-def test_verify_against_a_running_server(capsys):
-    path = SCENARIOS / "happy_path.yaml"
-    with ThreadedServer(Emulator(load_scenario(path))) as server:
-        assert main(["verify", str(path), "--url", server.url]) == 0
-        assert "passed (3 checked, 0 failed)" in capsys.readouterr().out
-        server.emulator.world.contacts.soft_delete(server.emulator.world.contacts.get(1003))
-        assert main(["verify", str(path), "--url", server.url]) == 1
-        out = capsys.readouterr().out
-    assert "FAIL expect[2]: 2 live contacts, expected 3" in out
+@pytest.fixture
+def server():
+    proc = mockserver("--scenario", "scenarios/blocked_user.yaml", "--port", "0")
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
 
 
-def test_verify_unreachable_server_is_exit_2(capsys):
-    assert main(["verify", str(SCENARIOS / "happy_path.yaml"), "--url", "http://127.0.0.1:9", "--timeout", "2"]) == 2
-    assert "cannot reach" in capsys.readouterr().err
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serves_registers_and_stops_cleanly_on_a_signal(server, stop):
+    listening, bot_line = read_lines(server, 2, START_TIMEOUT)
+    found = re.fullmatch(r"mockserver listening on (http://127\.0\.0\.1:(\d+))", listening)
+    assert found, listening
+    base_url = found.group(1)
+    assert int(found.group(2)) > 0
+    assert f"app_uuid {APP_UUID}" in bot_line and "@demo_shop_bot" in bot_line
+    assert bot_line.endswith(f"{base_url}/api/v1/apps/{APP_UUID}/tokens")
+
+    with httpx.Client(base_url=base_url, timeout=10) as http:
+        assert http.get("/_mock/health").status_code == 200
+        r = http.post(
+            f"/api/v1/apps/{APP_UUID}/tokens",
+            json={"tokens": [{"token": "555", "email": "cli@example.com"}]},
+            headers=basic(),
+        )
+        assert (r.status_code, r.content) == (200, b"")
+        assert http.post(f"/api/v1/apps/{APP_UUID}/tokens", json={"tokens": []}).status_code == 401
+        search = http.get("/api/v1/contacts", params={"email": "cli@example.com"}, headers=basic())
+        # Spelled as esputnik.com spells it on the wire, for clients that look it up case-sensitively.
+        assert (b"TotalCount", b"1") in search.headers.raw
+        state = http.get("/_mock/state").json()
+    created = [c for c in state["contacts"] if c["email"] == "cli@example.com"]
+    assert [(c["id"], c["tokens"]) for c in created] == [(1004, {APP_UUID: ["555"]})]
+    assert state["apps"][0]["subscribers"] == 3
+
+    server.send_signal(stop)
+    assert server.wait(timeout=15) == 0
+    assert "Traceback" not in server.stderr.read()
 
 
 @pytest.mark.parametrize(
     "content, reason",
-    [(b"{not json", "is damaged (not JSON"), (b"[1]", "is damaged (not a snapshot object)"), (b'{"version": 1}', "is damaged (state: missing keys")],
+    [
+        (None, "no such scenario file"),
+        ("bots: [\n  {app_uuid: 1\n", "invalid YAML"),
+        ("limits: {token_batches: 5}\n", "limits.token_batches: unknown limit"),
+        ("contact_id_base: many\n", "contact_id_base: must be a positive integer"),
+    ],
 )
-def test_damaged_state_file_is_refused_and_kept(tmp_path, capsys, content, reason):
-    state = tmp_path / "state.json"
-    state.write_bytes(content)
-    assert main(["--state-file", str(state), "--port", "0"]) == 2
-    err = capsys.readouterr().err
-    assert reason in err and "Traceback" not in err
-    assert state.read_bytes() == content
-
-
-def test_watch_needs_a_scenario(capsys):
-    assert main(["--watch", "--port", "0"]) == 2
-    assert "--watch needs --scenario" in capsys.readouterr().err
+def test_unusable_scenario_is_refused_with_one_line(tmp_path: Path, content: str | None, reason: str):
+    path = tmp_path / "scenario.yaml"
+    if content is not None:
+        path.write_text(content)
+    proc = mockserver("--scenario", str(path), "--port", "0")
+    try:
+        out, err = proc.communicate(timeout=START_TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("mockserver: ") and str(path) in err and reason in err
+    assert "Traceback" not in err

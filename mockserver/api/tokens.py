@@ -15,8 +15,8 @@ async def add_tokens(request: Request) -> Response:
     world = request.app.state.emulator.world
     app_uuid = request.path_params["app_uuid"]
     try:
-        world.app(app_uuid)  # a bad or unknown app answers before the body is looked at
-        outcomes = world.register_tokens(app_uuid, json_body(request))
+        app = world.app(app_uuid)  # a bad or unknown app answers before the body is looked at
+        outcomes = world.register_tokens(app.app_uuid, json_body(request))
     except (BodyError, DomainError) as exc:
         return refusal(exc)
     entry = request.scope.get("mockserver.entry")

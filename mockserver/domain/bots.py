@@ -17,6 +17,7 @@ from .errors import Conflict, InvalidInput, NotFound
 from .markup import command_entities
 from .telegram import ACTIVE, BLOCKED, DEACTIVATED, MAX_TEXT, UNKNOWN, Chat, TelegramError, TelegramWorld
 from .updates import Inbox
+from .text import is_blank
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_USER_ID = 2**52
@@ -97,7 +98,7 @@ class BotSide:
         """Add or update a user; a new one is unknown to every bot until they press Start."""
         fields = {}
         first = profile.get("first_name")
-        if not isinstance(first, str) or not first.strip() or len(first) > MAX_NAME:
+        if not isinstance(first, str) or is_blank(first) or len(first) > MAX_NAME:
             raise InvalidInput(f"'first_name' must be a non-empty string of at most {MAX_NAME} characters")
         fields["first_name"] = first
         for name in ("last_name", "username", "language_code"):
@@ -137,7 +138,7 @@ class BotSide:
         return [u for u in updates if u is not None]
 
     def say(self, app: App, chat: Chat, text: object) -> list[dict]:
-        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+        if not isinstance(text, str) or is_blank(text) or len(text) > MAX_TEXT:
             raise InvalidInput(f"'text' must be a non-blank string of at most {MAX_TEXT} characters")
         self._acting(chat, "write")
         if chat.state == BLOCKED:

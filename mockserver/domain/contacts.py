@@ -11,19 +11,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from .text import SPACE, is_blank
+
 EMAIL = "email"
 SMS = "sms"
 
 # Whitespace as JSON Schema's (ECMAScript's) ``\s`` defines it, so that "blank" means the same
 # here as in openapi.yaml's ``pattern: '\S'``. Python's own notion differs (it counts
 # U+001C..U+001F and U+0085, and not U+FEFF); contract fuzzing caught the gap.
-SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-
-
-def is_blank(value: str) -> bool:
-    return not value.strip(SPACE)
-
-
 def normalize_email(value: str) -> str:
     return value.strip(SPACE).lower()
 

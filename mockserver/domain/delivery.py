@@ -21,6 +21,7 @@ from .contacts import Contact, ContactBook
 from .errors import InvalidInput, NotFound
 from .messages import TelegramMessage
 from .telegram import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld
+from .text import is_blank
 
 PENDING = "PENDING"
 SENT = "SENT"
@@ -174,7 +175,7 @@ def _recipient(where: str, item: dict) -> Recipient:
             raise InvalidInput(f"{where}.{name} must be a string")
     for name in ("locator", "externalCustomerId"):
         value = item.get(name)
-        if value is not None and not value.strip():
+        if value is not None and is_blank(value):
             raise InvalidInput(f"{where}.{name} must be a non-empty string")
     contact_id = item.get("contactId")
     if contact_id is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from .telegram import MAX_TEXT, TelegramError
+from .text import is_blank
 
 PARSE_MODES = {"html": "HTML", "markdown": "Markdown", "markdownv2": "MarkdownV2"}
 MAX_CALLBACK_DATA = 64
@@ -58,7 +59,7 @@ class _Html(HTMLParser):
 
 def parse_text(text: str | None, parse_mode: str | None) -> tuple[str, list[dict]]:
     """The text a message shows and its entities, checked as sendMessage checks them."""
-    if text is None or not text.strip():
+    if text is None or is_blank(text):
         raise bad_request("message text is empty")
     entities: list[dict] = []
     if parse_mode is not None and parse_mode != "":
@@ -72,7 +73,7 @@ def parse_text(text: str | None, parse_mode: str | None) -> tuple[str, list[dict
             if parser.open:
                 raise bad_request(f'can\'t parse entities: Can\'t find end tag corresponding to start tag "{parser.open[-1][0]}"')
             text, entities = parser.text, sorted(parser.entities, key=lambda e: e["offset"])
-    if not text.strip():
+    if is_blank(text):
         raise bad_request("message text is empty")
     if len(text) > MAX_TEXT:
         raise bad_request("message is too long")
@@ -107,7 +108,7 @@ def check_inline_keyboard(markup: object) -> dict:
             if has_url and has_data:
                 raise bad_request("can't parse inline keyboard button: a button must have exactly one of url and callback_data")
             if has_url:
-                if not isinstance(url, str) or not url.strip():
+                if not isinstance(url, str) or is_blank(url):
                     raise bad_request("BUTTON_URL_INVALID")
                 clean_row.append({"text": button["text"], "url": url})
             else:

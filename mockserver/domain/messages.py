@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .errors import InvalidInput, NotFound
 from .telegram import MAX_TEXT
+from .text import is_blank
 
 MAX_NAME = 255
 SEARCH_MAX_ROWS = 500
@@ -67,7 +68,7 @@ def parse_template(body: object) -> dict:
     name = body.get("name")
     if name is None:
         raise InvalidInput("name is required")
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or is_blank(name):
         raise InvalidInput("name must be a non-empty string")
     if len(name) > MAX_NAME:
         raise InvalidInput(f"name is longer than {MAX_NAME} characters")
@@ -87,7 +88,7 @@ def parse_template(body: object) -> dict:
             value = item.get(key)
             if value is None:
                 raise InvalidInput(f"buttons[{index}].{key} is required")
-            if not isinstance(value, str) or not value.strip():
+            if not isinstance(value, str) or is_blank(value):
                 raise InvalidInput(f"buttons[{index}].{key} must be a non-empty string")
         buttons.append(Button(item["text"], item["link"]))
     tags = body.get("tags")

@@ -139,6 +139,9 @@ class World:
 
     def app(self, app_uuid: str) -> App:
         """The app behind a path's app_uuid: 400 ``Wrong app uuid`` / 404 ``Not registered application``."""
+        app = self.apps.get(app_uuid)
+        if app is not None:  # already canonical, as clients nearly always send it: no UUID parsing
+            return app
         canonical = parse_app_uuid(app_uuid)
         if canonical is None:
             raise InvalidInput("Wrong app uuid")

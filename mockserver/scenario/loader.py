@@ -159,7 +159,8 @@ def _problem(error: jsonschema.ValidationError) -> Problem:
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
         name = extra[0] if extra else "?"
         hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""
-        return Problem((*path, name), f"unknown key {name!r}{hint}", on_key=True)
+        what = schema.get("x-unknown", "unknown key")
+        return Problem((*path, name), f"{what} {name!r}{hint}", on_key=True)
     if error.validator == "required":
         return Problem(path, error.message.replace("is a required property", "is required"))
     if "propertyNames" in error.relative_schema_path:

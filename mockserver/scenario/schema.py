@@ -35,6 +35,8 @@ CHAT_ID = {
     "pattern": CHAT_ID_PATTERN,
     "x-message": "a Telegram chat id is an integer (digits, optionally negative)",
 }
+# A token is whatever the API accepted: usually a chat id, but any non-empty text.
+TOKEN = {"type": ["string", "integer"], "minLength": 1, "x-message": "a token is a non-empty string or an integer"}
 APP_UUID = {"type": "string", "pattern": UUID_PATTERN, "x-message": "malformed UUID"}
 BOT_REF = {"type": "string", "minLength": 1, "description": "A bot's username (with or without @) or its app_uuid."}
 
@@ -80,8 +82,8 @@ CONTACT = _object(
         "deleted": {"type": "boolean"},
         "tokens": {
             "type": "object",
-            "description": "Chat ids per bot, keyed by bot username or app_uuid.",
-            "additionalProperties": {"type": "array", "items": CHAT_ID},
+            "description": "Tokens (chat ids) per bot, keyed by bot username or app_uuid.",
+            "additionalProperties": {"type": "array", "items": TOKEN},
         },
     }
 )
@@ -192,7 +194,7 @@ EXPECT_ITEM = _object(
         "contact_count": COUNT,
         "exists": {"type": "boolean"},
         "deleted": {"type": "boolean"},
-        "tokens": {"type": "object", "additionalProperties": {"type": "array", "items": CHAT_ID}},
+        "tokens": {"type": "object", "additionalProperties": {"type": "array", "items": TOKEN}},
         "firstName": TEXT,
         "lastName": TEXT,
         "subscribers": COUNT,
@@ -214,7 +216,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
         {
             "name": TEXT,
             "description": TEXT,
-            "contact_id_base": {"type": "integer", "minimum": 1},
+            "contact_id_base": {"type": "integer", "minimum": 1, "x-message": "must be a positive integer"},
             "account": _object(
                 {
                     "api_keys": {"type": "array", "items": NON_EMPTY},
@@ -230,7 +232,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                 }
             ),
             "limits": _object(
-                {
+                **{"x-unknown": "unknown limit"},
+                properties={
                     "token_batch": {"type": "integer", "minimum": 1},
                     "contact_batch": {"type": "integer", "minimum": 1},
                     "send_attempts": {"type": "integer", "minimum": 1, "description": "Sends before a 429 makes a delivery FAILED."},

@@ -142,3 +142,16 @@ async def test_unknown_paths_and_methods(client):
     assert r.status_code == 405 and "POST" in r.headers["allow"]
     r = await client.get("/_mock/nowhere")
     assert r.status_code == 404 and r.json()["error"]
+
+
+async def test_auth_checks_the_key_on_every_request(emulator, client):
+    """Decoded credentials may be remembered, but whether the key is accepted is asked each time."""
+    body = {"tokens": [{"token": "1", "email": "a@b.c"}]}
+    assert (await client.post(URL, json=body, headers=basic(key="wrong"))).status_code == 401
+    assert (await client.post(URL, json=body, headers=basic(key="wrong"))).status_code == 401
+    assert (await client.post(URL, json=body)).status_code == 200
+    assert (await client.post(URL, json=body)).status_code == 200
+    emulator.world.account.api_keys = ["another-key"]
+    r = await client.post(URL, json=body)
+    assert r.status_code == 401 and "not a known API key" in r.json()["message"]
+    assert (await client.post(URL, json=body, headers=basic(key="another-key"))).status_code == 200

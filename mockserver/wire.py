@@ -1,0 +1,50 @@
+"""What goes on the wire exactly as esputnik.com sends it, where uvicorn would change it.
+
+uvicorn writes every response header name in lower case. HTTP says names are
+case-insensitive, but real clients disagree: a PHP client reads the search total
+as ``$headers['TotalCount']`` from Guzzle, whose keys keep the case they arrived in.
+So the emulator's server restores the real spelling of the few names that matter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+# lower-case name as uvicorn writes it -> the spelling of the real service
+SPELLING = {b"totalcount": b"TotalCount"}
+_REWRITES = [(b"\r\n" + low + b": ", b"\r\n" + real + b": ") for low, real in SPELLING.items()]
+
+
+def respell(head: bytes) -> bytes:
+    """Restore the real spelling of known header names in a response head (status line and headers)."""
+    end = head.find(b"\r\n\r\n")
+    if end < 0:
+        end = len(head)
+    block = head[:end]
+    for low, real in _REWRITES:
+        block = block.replace(low, real)
+    return block + head[end:]
+
+
+class _Respelling:
+    """A transport that respells the response heads uvicorn writes through it."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+
+    def write(self, data: bytes) -> None:
+        if data.startswith(b"HTTP/"):
+            data = respell(data)
+        self._transport.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
+class HttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, writing header names as the real service spells them."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(_Respelling(transport))  # type: ignore[arg-type]

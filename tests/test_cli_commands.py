@@ -1,0 +1,66 @@
+"""The commands: schema, check, verify; state-file refusals at start."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+
+from mockserver import Emulator
+from mockserver.cli import main
+from mockserver.scenario import load_scenario
+from mockserver.threaded import ThreadedServer
+from tests.conftest import SCENARIOS
+
+
+def test_schema_is_a_valid_json_schema_that_accepts_every_shipped_scenario(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for path in SCENARIOS.glob("*.yaml"):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+def test_check_reports_good_and_bad_files(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: 1\n")
+    assert main(["check", str(SCENARIOS / "happy_path.yaml"), str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert "happy_path.yaml: ok (happy_path)" in out
+    assert err.strip() == f"{bad}:1:7: name: 1 is not of type 'string'"
+
+
+def test_verify_against_a_running_server(capsys):
+    path = SCENARIOS / "happy_path.yaml"
+    with ThreadedServer(Emulator(load_scenario(path))) as server:
+        assert main(["verify", str(path), "--url", server.url]) == 0
+        assert "passed (3 checked, 0 failed)" in capsys.readouterr().out
+        server.emulator.world.contacts.soft_delete(server.emulator.world.contacts.get(1003))
+        assert main(["verify", str(path), "--url", server.url]) == 1
+        out = capsys.readouterr().out
+    assert "FAIL expect[2]: 2 live contacts, expected 3" in out
+
+
+def test_verify_unreachable_server_is_exit_2(capsys):
+    assert main(["verify", str(SCENARIOS / "happy_path.yaml"), "--url", "http://127.0.0.1:9", "--timeout", "2"]) == 2
+    assert "cannot reach" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [(b"{not json", "is damaged (not JSON"), (b"[1]", "is damaged (not a snapshot object)"), (b'{"version": 1}', "is damaged (state: missing keys")],
+)
+def test_damaged_state_file_is_refused_and_kept(tmp_path, capsys, content, reason):
+    state = tmp_path / "state.json"
+    state.write_bytes(content)
+    assert main(["--state-file", str(state), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert reason in err and "Traceback" not in err
+    assert state.read_bytes() == content
+
+
+def test_watch_needs_a_scenario(capsys):
+    assert main(["--watch", "--port", "0"]) == 2
+    assert "--watch needs --scenario" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from typing import Awaitable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .domain.text import is_ascii_digits
 from .responses import dumps, error_for_path
 
 JOURNAL_SKIPS = ("/_mock",)
@@ -38,7 +39,7 @@ class Front:
         limit = self.emulator.body_limit
         for name, value in scope["headers"]:
             if name == b"content-length":
-                if not value.isdigit():
+                if not value.isdigit():  # bytes.isdigit() is ASCII-only
                     await error_for_path(path, 400, "Content-Length is not a number")(scope, receive, send)
                     return
                 if int(value) > limit:
@@ -182,7 +183,7 @@ def fault_response(path: str, action: dict):
         reason = _phrase(status)
         envelope: dict = {"ok": status < 400, "error_code": status, "description": reason}
         retry = headers.get("Retry-After") or headers.get("retry-after")
-        if status == 429 and retry and retry.isdigit():
+        if status == 429 and retry and is_ascii_digits(retry):
             envelope["description"] = f"Too Many Requests: retry after {retry}"
             envelope["parameters"] = {"retry_after": int(retry)}
         content = dumps(envelope)

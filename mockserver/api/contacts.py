@@ -19,6 +19,7 @@ from ..domain.contact_search import MAX_ROWS, Criteria
 from ..domain.contact_updates import TELEGRAM, is_blank
 from ..domain.contacts import Contact
 from ..domain.errors import DomainError, InvalidInput, NotFound
+from ..domain.text import is_ascii_digits
 from ..responses import api_json, api_text
 from .common import note, refusal, wrapper_list
 
@@ -72,7 +73,7 @@ def render_session(session: ImportSession) -> dict:
 def contact_id(request: Request) -> int:
     raw = request.path_params["id"]
     text = raw[1:] if raw.startswith("-") else raw
-    if not text.isdigit() or not text.isascii() or len(text) > 20:
+    if not is_ascii_digits(text) or len(text) > 20:
         raise InvalidInput(f"Contact id must be an integer, got {raw!r}")
     value = int(raw)
     if not INT64_MIN <= value <= INT64_MAX:
@@ -95,7 +96,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     if raw is None:
         return default
     text = raw[1:] if raw.startswith(("-", "+")) else raw
-    if not text.isdigit() or not text.isascii() or len(text) > 20 or not low <= int(raw) <= high:
+    if not is_ascii_digits(text) or len(text) > 20 or not low <= int(raw) <= high:
         raise InvalidInput(f"Parameter {name} must be an integer from {low} to {high}, got {raw!r}")
     return int(raw)
 

@@ -10,6 +10,7 @@ from ..bodies import BodyError, json_body
 from ..domain.delivery import API_STATUS, CLICKED, FAILED, SENT, parse_broadcast, parse_recipients
 from ..domain.errors import DomainError, InvalidInput
 from ..domain.messages import SEARCH_MAX_ROWS
+from ..domain.text import is_ascii_digits
 from ..responses import api_json, api_text
 from .common import note, refusal, wrapper_list
 
@@ -29,7 +30,7 @@ def _catch_up(request: Request, world) -> None:
 
 def _message_id(request: Request) -> int:
     raw = request.path_params["id"]
-    if not raw.isdigit() or len(raw) > 18:
+    if not is_ascii_digits(raw) or len(raw) > 18:
         raise InvalidInput(f"Message id must be a positive integer, got {raw!r}")
     return int(raw)
 
@@ -40,9 +41,9 @@ def _base_url(request: Request) -> str:
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 12 or not low <= int(raw) <= high:
+    if not is_ascii_digits(raw) or len(raw) > 12 or not low <= int(raw) <= high:
         raise InvalidInput(f"{name} must be an integer from {low} to {high}, got {raw!r}")
     return int(raw)
 

@@ -14,6 +14,7 @@ from ..domain.apps import App
 from ..domain.bots import bot_user
 from ..domain.markup import check_inline_keyboard, parse_text
 from ..domain.telegram import TelegramError
+from ..domain.text import is_ascii_digits
 from ..domain.updates import Webhook
 from .params import Args, bad_request
 from .signals import UpdateSignals
@@ -65,7 +66,7 @@ def chat_id_of(call: Call) -> str:
     raw = (call.args.text("chat_id", numbers=True) or "").strip()
     if not raw:
         raise bad_request("chat_id is empty")
-    if raw.lstrip("-").isdigit() and abs(int(raw)) < 2**53:  # chat ids have at most 52 significant bits
+    if is_ascii_digits(raw.removeprefix("-")) and abs(int(raw)) < 2**53:  # chat ids have at most 52 significant bits
         return str(int(raw))
     raise bad_request("chat not found")
 

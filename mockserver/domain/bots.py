@@ -17,7 +17,7 @@ from .errors import Conflict, InvalidInput, NotFound
 from .markup import command_entities
 from .telegram import ACTIVE, BLOCKED, DEACTIVATED, MAX_TEXT, UNKNOWN, Chat, TelegramError, TelegramWorld
 from .updates import Inbox
-from .text import is_blank
+from .text import is_ascii_digits, is_blank
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_USER_ID = 2**52
@@ -53,7 +53,7 @@ def parse_user_id(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InvalidInput("the user id must be a positive integer")
     text = str(value).strip()
-    if not text.isdigit() or not 0 < int(text) < MAX_USER_ID:
+    if not is_ascii_digits(text) or not 0 < int(text) < MAX_USER_ID:
         raise InvalidInput(f"the user id must be a positive integer below 2^52, not {text!r}")
     return str(int(text))
 

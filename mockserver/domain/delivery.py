@@ -21,7 +21,7 @@ from .contacts import Contact, ContactBook
 from .errors import InvalidInput, NotFound
 from .messages import TelegramMessage
 from .telegram import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld
-from .text import is_blank
+from .text import is_ascii_digits, is_blank
 
 PENDING = "PENDING"
 SENT = "SENT"
@@ -236,7 +236,7 @@ def parse_broadcast(body: object) -> BroadcastRequest:
     raw_id = body.get("messageId")
     if raw_id is None:
         raise InvalidInput("messageId is required")
-    if isinstance(raw_id, str) and raw_id.isdigit() and len(raw_id) <= 18:
+    if isinstance(raw_id, str) and is_ascii_digits(raw_id) and len(raw_id) <= 18:
         raw_id = int(raw_id)
     if not isinstance(raw_id, int) or isinstance(raw_id, bool):
         raise InvalidInput("messageId must be the id of a Telegram message (an integer)")
@@ -573,4 +573,4 @@ class Deliveries:
 
 
 def _chat_number(chat_id: str) -> int | str:
-    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+    return int(chat_id) if is_ascii_digits(chat_id.removeprefix("-")) else chat_id

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .text import is_ascii_digits
+
 ACTIVE = "active"
 BLOCKED = "blocked"
 DEACTIVATED = "deactivated"
@@ -53,7 +55,7 @@ class Chat:
     messages: list[dict] = field(default_factory=list)
 
     def profile(self) -> dict:
-        user = {"id": int(self.id) if self.id.lstrip("-").isdigit() else self.id, "is_bot": False}
+        user = {"id": int(self.id) if is_ascii_digits(self.id.removeprefix("-")) else self.id, "is_bot": False}
         user["first_name"] = self.first_name or f"User {self.id}"
         for name in ("last_name", "username", "language_code"):
             value = getattr(self, name)

@@ -11,3 +11,8 @@ SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007
 
 def is_blank(value: str) -> bool:
     return not value.strip(SPACE)
+
+
+def is_ascii_digits(value: str) -> bool:
+    """Only 0-9, at least one: ``str.isdigit()`` also takes ``²`` or ``٣``, which ``int()`` refuses or reads oddly."""
+    return value.isascii() and value.isdigit()

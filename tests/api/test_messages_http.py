@@ -134,3 +134,17 @@ async def test_scheduled_broadcast_waits_for_its_start(client, emulator):
     assert (await client.get("/_mock/telegram/chats/111/messages")).json()["messages"] == []
     clock.advance(3600)
     assert len((await client.get("/_mock/telegram/chats/111/messages")).json()["messages"]) == 1
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "²", "٣", "1.5", "0", "501"])
+async def test_search_refuses_a_maxrows_that_is_not_an_integer_in_range(client, bad):
+    before = await snapshot(client)
+    r = await client.get(BASE, params={"maxrows": bad})
+    assert r.status_code == 400 and "maxrows" in r.text
+    assert await snapshot(client) == before
+
+
+@pytest.mark.parametrize("bad", ["²", "١٢"])
+async def test_message_ids_must_be_ascii_digits(client, bad):
+    r = await client.get(f"{BASE}/{bad}")
+    assert r.status_code == 400 and "Message id" in r.text

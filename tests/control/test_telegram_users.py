@@ -128,3 +128,9 @@ async def test_several_bots_need_a_name():
         two = (await c.get("/bot2:" + "b" * 35 + "/getUpdates")).json()["result"]
         one = (await c.get("/bot1:" + "a" * 35 + "/getUpdates")).json()["result"]
         assert [u["message"]["text"] for u in two] == ["/start"] and [u["message"]["text"] for u in one] == ["hi"]
+
+
+@pytest.mark.parametrize("bad", ["²", "٣", "１２"])
+async def test_a_user_id_of_non_ascii_digits_is_refused(client, bad):
+    r = await client.get(f"/_mock/telegram/users/{bad}")
+    assert r.status_code == 400 and "user id" in r.json()["error"]

@@ -69,6 +69,16 @@ class BotSide:
         self.queries: dict[str, CallbackQuery] = {}
         self._next_query = 1
 
+    @property
+    def next_query(self) -> int:
+        return self._next_query
+
+    def restore(self, inboxes: dict[str, Inbox], queries: list[CallbackQuery], next_query: int) -> None:
+        """Take over a checked snapshot's queues and callback queries (see ``domain.snapshot_bots``)."""
+        self.inboxes = inboxes
+        self.queries = {q.id: q for q in queries}
+        self._next_query = next_query
+
     def inbox(self, app: App) -> Inbox:
         return self.inboxes[app.app_uuid]
 

@@ -71,11 +71,19 @@ class ImportSession:
 class ImportSessions:
     """Sessions by id, numbered deterministically so that runs can be compared."""
 
-    def __init__(self) -> None:
-        self._by_id: dict[str, ImportSession] = {}
+    def __init__(self, sessions: list[ImportSession] | None = None) -> None:
+        self._by_id: dict[str, ImportSession] = {s.id: s for s in sessions or ()}
+
+    def __iter__(self):
+        return iter(self._by_id.values())
+
+    @staticmethod
+    def id_for(number: int) -> str:
+        """The id of the ``number``-th session (from 1)."""
+        return str(uuid.UUID(int=number))
 
     def open(self, now: float, mapping: list[tuple[str, int]], description: str | None) -> ImportSession:
-        session_id = str(uuid.UUID(int=len(self._by_id) + 1))
+        session_id = self.id_for(len(self._by_id) + 1)
         session = ImportSession(session_id, "FINISHED", now, mapping, description)
         self._by_id[session_id] = session
         return session
@@ -87,8 +95,12 @@ class ImportSessions:
 class Segments:
     """Static segments ("groups") by name, created on first use with sequential ids."""
 
-    def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
+    def __init__(self, ids: dict[str, int] | None = None) -> None:
+        self._ids: dict[str, int] = dict(ids or {})
+
+    @property
+    def ids(self) -> dict[str, int]:
+        return dict(self._ids)
 
     def id_of(self, name: str) -> int:
         return self._ids.setdefault(name, len(self._ids) + 1)

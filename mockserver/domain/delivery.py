@@ -63,17 +63,41 @@ class ClickPolicy:
     mode: str = "never"
     probability: float = 0.0
     seed: int = 0
+    # How many chances were drawn so far: a restored policy replays them to continue the same sequence.
+    draws: int = 0
     rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+        drawn, self.draws = self.draws, 0
+        for _ in range(drawn):
+            self._draw()
+
+    def _draw(self) -> float:
+        self.draws += 1
+        return self.rng.random()
 
     def decide(self) -> bool:
         if self.mode == "always":
             return True
         if self.mode == "never":
             return False
-        return self.rng.random() < self.probability
+        return self._draw() < self.probability
+
+
+class RequestIds:
+    """The seeded stream of requestIds (UUIDv4-shaped); ``issued`` ids are replayed on restore."""
+
+    def __init__(self, seed: int = 0, issued: int = 0) -> None:
+        self.seed = seed
+        self.issued = 0
+        self._rng = random.Random(seed)
+        for _ in range(issued):
+            self.next()
+
+    def next(self) -> str:
+        self.issued += 1
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
 
 @dataclass
@@ -282,7 +306,7 @@ class Deliveries:
         self.outbox = outbox
         self.clicks = clicks
         self.max_attempts = max_attempts
-        self._ids = random.Random(seed)
+        self.request_ids = RequestIds(seed)
         self._by_id: dict[str, Delivery] = {}
         self._by_link: dict[str, tuple[str, str]] = {}
         self._due: list[tuple[float, int, str]] = []
@@ -298,6 +322,31 @@ class Deliveries:
 
     def get(self, request_id: str) -> Delivery | None:
         return self._by_id.get(request_id)
+
+    @property
+    def next_send_id(self) -> int:
+        return self._next_send_id
+
+    def retry_queue(self) -> list[str]:
+        """The requestIds waiting for a retry (or a scheduled start), in the order they will be attempted."""
+        return [request_id for _, _, request_id in sorted(self._due)]
+
+    def restore(
+        self, deliveries: list[Delivery], removals: list[dict], next_send_id: int, request_ids: RequestIds, retry_queue: list[str]
+    ) -> None:
+        """Take over a checked snapshot's deliveries, counters and retry order (see ``domain.snapshot_sending``)."""
+        self._by_id = {d.request_id: d for d in deliveries}
+        self._by_link = {token: (d.request_id, url) for d in deliveries for token, url in d.links.items()}
+        self._due = []
+        self._due_seq = 0
+        for request_id in retry_queue:
+            delivery = self._by_id[request_id]
+            self._due_seq += 1
+            self._due.append((delivery.next_attempt_at, self._due_seq, request_id))
+        heapq.heapify(self._due)
+        self._next_send_id = next_send_id
+        self.request_ids = request_ids
+        self.token_removals = list(removals)
 
     def new_send_id(self) -> int:
         send_id = self._next_send_id
@@ -372,7 +421,7 @@ class Deliveries:
         external_request_id: str | None = None,
         start_at: float | None = None,
     ) -> Delivery:
-        request_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+        request_id = self.request_ids.next()
         links: dict[str, str] = {}
 
         def track(url: str) -> str:

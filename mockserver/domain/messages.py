@@ -119,6 +119,15 @@ class MessageStore:
     def __len__(self) -> int:
         return len(self._by_id)
 
+    @property
+    def next_id(self) -> int:
+        return self._next_id
+
+    def put(self, message: TelegramMessage) -> None:
+        """Store a template as it was (restoring a snapshot); ids are not renumbered."""
+        self._by_id[message.id] = message
+        self._next_id = max(self._next_id, message.id + 1)
+
     def create(self, body: object) -> TelegramMessage:
         message = TelegramMessage(id=self._next_id, **parse_template(body))
         self._next_id += 1

@@ -19,14 +19,16 @@ from .activity import WebhookTarget
 from .apps import App, Apps, parse_app_uuid
 from .contacts import Contact, ContactBook
 from .errors import InvalidInput
+from .snapshot_checks import Apply, is_int, mapping, need, number, text_or_null
+from . import snapshot_bots as bots
+from . import snapshot_sending as sending
 from .generate import collector_paused
 from .telegram import CHAT_STATES, Chat, TelegramWorld
 
 if TYPE_CHECKING:
     from .world import World
 
-FORMAT_VERSION = 1
-Apply = Callable[[], None]
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -34,30 +36,6 @@ class Part:
     key: str
     dump: Callable[["World"], Any]
     load: Callable[["World", Any], Apply]
-
-
-def _need(condition: bool, where: str, message: str) -> None:
-    if not condition:
-        raise InvalidInput(f"{where}: {message}")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _mapping(data: object, where: str) -> dict:
-    _need(isinstance(data, dict), where, "must be an object")
-    return data  # type: ignore[return-value]
-
-
-def _text_or_null(data: dict, key: str, where: str) -> str | None:
-    value = data.get(key)
-    _need(value is None or isinstance(value, str), f"{where}.{key}", "must be a string or null")
-    return value
 
 
 # -- clock ---------------------------------------------------------------------------
@@ -68,10 +46,10 @@ def dump_clock(world: "World") -> dict:
 
 
 def load_clock(world: "World", data: object) -> Apply:
-    data = _mapping(data, "clock")
+    data = mapping(data, "clock")
     frozen_at, offset = data.get("frozen_at"), data.get("offset", 0.0)
-    _need(frozen_at is None or _number(frozen_at), "clock.frozen_at", "must be a number or null")
-    _need(_number(offset), "clock.offset", "must be a number")
+    need(frozen_at is None or number(frozen_at), "clock.frozen_at", "must be a number or null")
+    need(number(offset), "clock.offset", "must be a number")
     return lambda: world.clock.restore({"frozen_at": frozen_at, "offset": offset})
 
 
@@ -97,12 +75,12 @@ def dump_settings(world: "World") -> dict:
 def load_settings(world: "World", data: object) -> Apply:
     from .world import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
 
-    data = _mapping(data, "settings")
-    account = _mapping(data.get("account", {}), "settings.account")
+    data = mapping(data, "settings")
+    account = mapping(data.get("account", {}), "settings.account")
     keys = account.get("api_keys", [])
-    _need(isinstance(keys, list) and all(isinstance(k, str) for k in keys), "settings.account.api_keys", "must be a list of strings")
+    need(isinstance(keys, list) and all(isinstance(k, str) for k in keys), "settings.account.api_keys", "must be a list of strings")
     name = data.get("name", "")
-    _need(isinstance(name, str), "settings.name", "must be a string")
+    need(isinstance(name, str), "settings.name", "must be a string")
     try:
         new_account = Account(
             api_keys=list(keys),
@@ -110,25 +88,25 @@ def load_settings(world: "World", data: object) -> Apply:
             user_email=str(account.get("user_email", Account.user_email)),
             org_id=account.get("org_id", Account.org_id),
         )
-        limits = Limits(**_mapping(data.get("limits", {}), "settings.limits"))
+        limits = Limits(**mapping(data.get("limits", {}), "settings.limits"))
     except TypeError as exc:
         raise InvalidInput(f"settings: {exc}") from None
-    _need(_is_int(new_account.org_id), "settings.account.org_id", "must be an integer")
+    need(is_int(new_account.org_id), "settings.account.org_id", "must be an integer")
     for key, value in vars(limits).items():
-        _need(_is_int(value) and value > 0, f"settings.limits.{key}", "must be a positive integer")
+        need(is_int(value) and value > 0, f"settings.limits.{key}", "must be a positive integer")
     for key in ("organisation_name", "user_email"):
-        _need(isinstance(account.get(key, ""), str), f"settings.account.{key}", "must be a string")
-    assumptions = _mapping(data.get("assumptions", {}), "settings.assumptions")
+        need(isinstance(account.get(key, ""), str), f"settings.account.{key}", "must be a string")
+    assumptions = mapping(data.get("assumptions", {}), "settings.assumptions")
     for key, value in assumptions.items():
-        _need(key in ASSUMPTION_CHOICES, f"settings.assumptions.{key}", "unknown assumption")
+        need(key in ASSUMPTION_CHOICES, f"settings.assumptions.{key}", "unknown assumption")
         choices = ASSUMPTION_CHOICES[key]
-        _need(value in choices, f"settings.assumptions.{key}", f"must be one of {', '.join(choices)}")
+        need(value in choices, f"settings.assumptions.{key}", f"must be one of {', '.join(choices)}")
     webhooks = data.get("webhooks")
-    _need(webhooks is None or isinstance(webhooks, dict), "settings.webhooks", "must be an object or null")
+    need(webhooks is None or isinstance(webhooks, dict), "settings.webhooks", "must be an object or null")
     if webhooks:
-        _need(isinstance(webhooks.get("url"), str), "settings.webhooks.url", "must be a string")
+        need(isinstance(webhooks.get("url"), str), "settings.webhooks.url", "must be a string")
         for key in ("username", "password"):
-            _text_or_null(webhooks, key, "settings.webhooks")
+            text_or_null(webhooks, key, "settings.webhooks")
     try:
         target = WebhookTarget(**webhooks) if webhooks else None
     except TypeError as exc:
@@ -168,24 +146,24 @@ def dump_apps(world: "World") -> list[dict]:
 
 
 def load_apps(world: "World", data: object) -> Apply:
-    _need(isinstance(data, list), "apps", "must be a list")
+    need(isinstance(data, list), "apps", "must be a list")
     apps = []
     for index, item in enumerate(data):
         where = f"apps[{index}]"
-        item = _mapping(item, where)
+        item = mapping(item, where)
         app_uuid = parse_app_uuid(str(item.get("app_uuid", "")))
-        _need(app_uuid is not None, f"{where}.app_uuid", "must be a UUID")
+        need(app_uuid is not None, f"{where}.app_uuid", "must be a UUID")
         for key in ("token", "username"):
-            _need(isinstance(item.get(key), str) and item[key], f"{where}.{key}", "must be a non-empty string")
+            need(isinstance(item.get(key), str) and item[key], f"{where}.{key}", "must be a non-empty string")
         subscribers = item.get("subscribers", 0)  # derived: recounted, only its type is checked
-        _need(_is_int(subscribers) and subscribers >= 0, f"{where}.subscribers", "must be a non-negative integer")
-        mutes = _mapping(item.get("mutes", {}), f"{where}.mutes")
-        _need(all(_number(v) for v in mutes.values()), f"{where}.mutes", "must map tokens to epoch seconds")
+        need(is_int(subscribers) and subscribers >= 0, f"{where}.subscribers", "must be a non-negative integer")
+        mutes = mapping(item.get("mutes", {}), f"{where}.mutes")
+        need(all(number(v) for v in mutes.values()), f"{where}.mutes", "must map tokens to epoch seconds")
         apps.append(
-            App(app_uuid, item["token"], item["username"], _text_or_null(item, "first_name", where), {str(k): float(v) for k, v in mutes.items()})
+            App(app_uuid, item["token"], item["username"], text_or_null(item, "first_name", where), {str(k): float(v) for k, v in mutes.items()})
         )
     new = Apps(apps)
-    _need(len(new) == len(apps), "apps", "app_uuid values must be unique")
+    need(len(new) == len(apps), "apps", "app_uuid values must be unique")
 
     def apply() -> None:
         world.apps = new
@@ -223,40 +201,40 @@ def dump_contact(contact: Contact) -> dict:
 
 
 def load_contact(item: object, where: str) -> Contact:
-    item = _mapping(item, where)
-    _need(_is_int(item.get("id")), f"{where}.id", "must be an integer")
+    item = mapping(item, where)
+    need(is_int(item.get("id")), f"{where}.id", "must be an integer")
     contact = Contact(id=item["id"])
     for key, attr in TEXT_FIELDS.items():
-        setattr(contact, attr, _text_or_null(item, key, where))
+        setattr(contact, attr, text_or_null(item, key, where))
     for derived in ("email", "phone"):  # read from channels; only their type is checked
-        _text_or_null(item, derived, where)
+        text_or_null(item, derived, where)
     channels = item.get("channels", [])
-    _need(
+    need(
         isinstance(channels, list) and all(isinstance(c, dict) and isinstance(c.get("type"), str) and isinstance(c.get("value"), str) for c in channels),
         f"{where}.channels",
         "must be a list of {type, value} objects",
     )
     contact.channels = [dict(c) for c in channels]
     address = item.get("address")
-    _need(address is None or isinstance(address, dict), f"{where}.address", "must be an object or null")
+    need(address is None or isinstance(address, dict), f"{where}.address", "must be an object or null")
     contact.address = dict(address) if address is not None else None
     for key in ("fields", "groups"):
         value = item.get(key, [])
-        _need(isinstance(value, list) and all(isinstance(v, dict) for v in value), f"{where}.{key}", "must be a list of objects")
+        need(isinstance(value, list) and all(isinstance(v, dict) for v in value), f"{where}.{key}", "must be a list of objects")
         setattr(contact, key, [dict(v) for v in value])
-    tokens = _mapping(item.get("tokens", {}), f"{where}.tokens")
+    tokens = mapping(item.get("tokens", {}), f"{where}.tokens")
     for app_uuid, chat_ids in tokens.items():
-        _need(
+        need(
             isinstance(chat_ids, list) and all(isinstance(c, str) for c in chat_ids) and len(set(chat_ids)) == len(chat_ids),
             f"{where}.tokens.{app_uuid}",
             "must be a list of distinct strings",
         )
     contact.tokens = {app: list(ids) for app, ids in tokens.items() if ids}
-    _need(isinstance(item.get("deleted", False), bool), f"{where}.deleted", "must be a boolean")
+    need(isinstance(item.get("deleted", False), bool), f"{where}.deleted", "must be a boolean")
     contact.deleted = item.get("deleted", False)
-    _need(not (contact.deleted and contact.tokens), f"{where}.tokens", "a deleted contact holds no tokens")
+    need(not (contact.deleted and contact.tokens), f"{where}.tokens", "a deleted contact holds no tokens")
     stamp = item.get("stamp", 0)
-    _need(_is_int(stamp) and stamp >= 0, f"{where}.stamp", "must be a non-negative integer")
+    need(is_int(stamp) and stamp >= 0, f"{where}.stamp", "must be a non-negative integer")
     contact.stamp = stamp
     return contact
 
@@ -271,17 +249,17 @@ def dump_book(world: "World") -> dict:
 
 def load_contacts(world: "World", data: object) -> Apply:
     """Contacts and their book's counters come in two keys but are rebuilt together."""
-    _need(isinstance(data, dict), "state", "must be an object")
+    need(isinstance(data, dict), "state", "must be an object")
     items = data.get("contacts", [])
-    _need(isinstance(items, list), "contacts", "must be a list")
-    counters = _mapping(data.get("contact_book", {}), "contact_book")
+    need(isinstance(items, list), "contacts", "must be a list")
+    counters = mapping(data.get("contact_book", {}), "contact_book")
     next_id, stamp = counters.get("next_id", 1), counters.get("stamp", 0)
-    _need(_is_int(next_id), "contact_book.next_id", "must be an integer")
-    _need(_is_int(stamp) and stamp >= 0, "contact_book.stamp", "must be a non-negative integer")
+    need(is_int(next_id), "contact_book.next_id", "must be an integer")
+    need(is_int(stamp) and stamp >= 0, "contact_book.stamp", "must be a non-negative integer")
     book = ContactBook(id_base=next_id)
     for index, item in enumerate(items):
         contact = load_contact(item, f"contacts[{index}]")
-        _need(book.get(contact.id, include_deleted=True) is None, f"contacts[{index}].id", f"duplicate contact id {contact.id}")
+        need(book.get(contact.id, include_deleted=True) is None, f"contacts[{index}].id", f"duplicate contact id {contact.id}")
         book.add(contact)
     book.set_counters(max(next_id, book.next_id), max(stamp, book.stamp))
 
@@ -311,30 +289,42 @@ def dump_telegram(world: "World") -> dict:
             }
             for chat in telegram.chats.values()
         },
-        # Read only (not restored yet): the bots' update queues.
-        "updates": {app_uuid: inbox.summary() for app_uuid, inbox in world.bots.inboxes.items()},
     }
 
 
+CLICK_MODES = ("always", "never", "probability")
+
+
+def load_clicks(data: object) -> dict:
+    """How simulated users click: the deliveries part rebuilds its click policy from this."""
+    clicks = mapping(data, "telegram.clicks")
+    unknown = sorted(set(clicks) - {"mode", "probability", "seed"})
+    need(not unknown, "telegram.clicks", f"unknown keys: {', '.join(unknown)}")
+    need(clicks.get("mode") in CLICK_MODES, "telegram.clicks.mode", f"must be one of {', '.join(CLICK_MODES)}")
+    probability = clicks.get("probability", 0.0)
+    need(number(probability) and 0 <= probability <= 1, "telegram.clicks.probability", "must be a number from 0 to 1")
+    need(is_int(clicks.get("seed", 0)), "telegram.clicks.seed", "must be an integer")
+    return dict(clicks)
+
+
 def load_telegram(world: "World", data: object) -> Apply:
-    data = _mapping(data, "telegram")
-    _mapping(data.get("updates", {}), "telegram.updates")  # read only: its type is checked, its content ignored
+    data = mapping(data, "telegram")
     default = data.get("default_chat_state", "active")
-    _need(default in CHAT_STATES, "telegram.default_chat_state", f"must be one of {', '.join(CHAT_STATES)}")
-    clicks = _mapping(data.get("clicks", {"mode": "never"}), "telegram.clicks")
+    need(default in CHAT_STATES, "telegram.default_chat_state", f"must be one of {', '.join(CHAT_STATES)}")
+    clicks = load_clicks(data.get("clicks", {"mode": "never"}))
     telegram = TelegramWorld(default_state=default, clicks=clicks)
-    for chat_id, spec in _mapping(data.get("chats", {}), "telegram.chats").items():
+    for chat_id, spec in mapping(data.get("chats", {}), "telegram.chats").items():
         where = f"telegram.chats.{chat_id}"
-        spec = _mapping(spec, where)
-        _need(spec.get("state", "active") in CHAT_STATES, f"{where}.state", f"must be one of {', '.join(CHAT_STATES)}")
+        spec = mapping(spec, where)
+        need(spec.get("state", "active") in CHAT_STATES, f"{where}.state", f"must be one of {', '.join(CHAT_STATES)}")
         retry_after, limited = spec.get("retry_after", 1), spec.get("limited_sends")
-        _need(_is_int(retry_after) and retry_after >= 0, f"{where}.retry_after", "must be a non-negative integer")
-        _need(limited is None or (_is_int(limited) and limited >= 0), f"{where}.limited_sends", "must be a non-negative integer or null")
+        need(is_int(retry_after) and retry_after >= 0, f"{where}.retry_after", "must be a non-negative integer")
+        need(limited is None or (is_int(limited) and limited >= 0), f"{where}.limited_sends", "must be a non-negative integer or null")
         messages = spec.get("messages", [])
-        _need(isinstance(messages, list) and all(isinstance(m, dict) for m in messages), f"{where}.messages", "must be a list of objects")
+        need(isinstance(messages, list) and all(isinstance(m, dict) for m in messages), f"{where}.messages", "must be a list of objects")
         chat = Chat(id=str(chat_id), state=spec.get("state", "active"), retry_after=retry_after, limited_sends=limited)
         for key in CHAT_KEYS:
-            setattr(chat, key, _text_or_null(spec, key, where))
+            setattr(chat, key, text_or_null(spec, key, where))
         chat.messages = [dict(m) for m in messages]
         telegram.chats[chat.id] = chat
 
@@ -344,21 +334,7 @@ def load_telegram(world: "World", data: object) -> Apply:
     return apply
 
 
-# -- parts not restored yet ---------------------------------------------------------------
-# Messages, deliveries, token removals, the webhook outbox and the bots' update queues are shown
-# by GET /_mock/state but not yet put back by PUT: their owners can turn each into a Part.
-
-
-def dump_read_only(world: "World") -> dict:
-    return {
-        "messages": [message.as_dict() for message in world.messages],
-        "deliveries": [delivery.as_dict() for delivery in world.deliveries],
-        "token_removals": list(world.deliveries.token_removals),
-        "webhooks": world.outbox.describe(),
-    }
-
-
-READ_ONLY = ("messages", "deliveries", "token_removals", "webhooks")
+# -- the parts list ------------------------------------------------------------------------
 
 PARTS: list[Part] = [
     Part("clock", dump_clock, load_clock),
@@ -367,35 +343,33 @@ PARTS: list[Part] = [
     Part("contact_book", dump_book, lambda world, data: (lambda: None)),
     Part("contacts", dump_contacts, lambda world, data: (lambda: None)),
     Part("telegram", dump_telegram, load_telegram),
+    *(Part(*part) for part in sending.PARTS),
+    *(Part(*part) for part in bots.PARTS),
 ]
-# Parts whose load needs the whole snapshot (several keys rebuilt as one).
-WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [load_contacts]
+# Loads that need the whole snapshot (several keys rebuilt as one, or checked against each other).
+WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [load_contacts, sending.load_deliveries, bots.load_bots]
 
 
 def snapshot(world: "World") -> dict:
     data: dict[str, Any] = {"version": FORMAT_VERSION}
     for part in PARTS:
         data[part.key] = part.dump(world)
-    data.update(dump_read_only(world))
     return data
 
 
 def restore(world: "World", data: object) -> None:
     """Replace the world's state with a snapshot; on any problem raise InvalidInput and change nothing."""
-    _need(isinstance(data, dict), "state", "must be an object")
+    need(isinstance(data, dict), "state", "must be an object")
     assert isinstance(data, dict)
-    _need(data.get("version") == FORMAT_VERSION, "version", f"must be {FORMAT_VERSION}")
-    known = {"version", *(part.key for part in PARTS), *READ_ONLY}
+    need(data.get("version") == FORMAT_VERSION, "version", f"must be {FORMAT_VERSION}")
+    known = {"version", *(part.key for part in PARTS)}
     unknown = sorted(set(data) - known)
-    _need(not unknown, "state", f"unknown keys: {', '.join(unknown)}")
+    need(not unknown, "state", f"unknown keys: {', '.join(unknown)}")
     missing = [part.key for part in PARTS if part.key not in data]
-    _need(not missing, "state", f"missing keys: {', '.join(missing)}")
-    for key in READ_ONLY:  # shown, not restored: only their type is checked
-        if key in data:
-            kind = dict if key == "webhooks" else list
-            _need(isinstance(data[key], kind), key, f"must be {'an object' if kind is dict else 'a list'}")
+    need(not missing, "state", f"missing keys: {', '.join(missing)}")
     with collector_paused():
         steps = [part.load(world, data[part.key]) for part in PARTS]
         steps += [load(world, data) for load in WHOLE_LOADS]
     for step in steps:
         step()
+    world.connect()

@@ -112,13 +112,26 @@ class World:
             ClickPolicy(**telegram.get("clicks", {})),
             max_attempts=self.limits.send_attempts,
         )
-        self.bots = BotSide(self.apps, self.telegram, self.clock, self._updates_changed)
+        self.bots = BotSide(self.apps, self.telegram, self.clock, self.updates_changed)
         for app in self.apps:
-            self._updates_changed(app.app_uuid)
+            self.updates_changed(app.app_uuid)
 
-    def _updates_changed(self, app_uuid: str) -> None:
+    def updates_changed(self, app_uuid: str) -> None:
         for listener in self.update_listeners:
             listener(app_uuid)
+
+    def connect(self) -> None:
+        """Point the parts that act on others (deliveries, the bots' side) at the current ones.
+
+        A restore replaces parts one by one; this ties them together again and wakes whoever
+        waits for updates, since the queues may hold new ones.
+        """
+        deliveries = self.deliveries
+        deliveries.contacts, deliveries.apps, deliveries.telegram = self.contacts, self.apps, self.telegram
+        deliveries.outbox, deliveries.max_attempts = self.outbox, self.limits.send_attempts
+        self.bots.apps, self.bots.telegram, self.bots.clock = self.apps, self.telegram, self.clock
+        for app in self.apps:
+            self.updates_changed(app.app_uuid)
 
     # -- snapshots -------------------------------------------------------------
 

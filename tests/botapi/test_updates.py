@@ -43,7 +43,7 @@ async def test_offset_confirms_and_ids_are_sequential(client):
     assert [u["update_id"] for u in await updates(client)] == [3, 4]  # not confirmed yet
     assert [u["message"]["text"] for u in await updates(client, offset=-1)] == ["three"]
     assert await updates(client, offset=5) == []
-    assert (await state(client))["telegram"]["updates"]
+    assert (await state(client))["bots"]["inboxes"]
 
 
 @pytest.mark.parametrize("limit, expected", [(0, 1), (-5, 1), (1000, 3)])

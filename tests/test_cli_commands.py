@@ -50,7 +50,7 @@ def test_verify_unreachable_server_is_exit_2(capsys):
 
 @pytest.mark.parametrize(
     "content, reason",
-    [(b"{not json", "is damaged (not JSON"), (b"[1]", "is damaged (not a snapshot object)"), (b'{"version": 1}', "is damaged (state: missing keys")],
+    [(b"{not json", "is damaged (not JSON"), (b"[1]", "is damaged (not a snapshot object)"), (b'{"version": 2}', "is damaged (state: missing keys"), (b'{"version": 1}', "is damaged (version: must be 2")],
 )
 def test_damaged_state_file_is_refused_and_kept(tmp_path, capsys, content, reason):
     state = tmp_path / "state.json"

@@ -5,6 +5,8 @@ reads the world and a ``load`` that checks its data and builds new objects, retu
 an ``apply`` step that cannot fail. Restore runs every load first and every apply
 afterwards, so a bad snapshot changes nothing. To put a new piece of the world into
 the snapshot, write its two functions and add a ``Part`` to ``PARTS``.
+Sending (``snapshot_sending``) and the bots' side with bulk imports (``snapshot_bots``)
+live in their own modules; ``World.connect()`` ties the restored parts together.
 
 Keys marked *derived* in a dump (e.g. a contact's ``email``, an app's
 ``subscribers``) are there for readers and are recomputed, not read, on restore.

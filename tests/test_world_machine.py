@@ -45,7 +45,7 @@ import httpx
 from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, precondition, rule
 
 from mockserver import Emulator, create_app
 from mockserver.domain.contacts import scan_index
@@ -72,7 +72,7 @@ SCENARIO = normalize_scenario(
              "tokens": {"shop_bot": ["111"]}},
             {"id": 1002, "email": "olena@example.com", "externalCustomerId": "C-2",
              "tokens": {"shop_bot": ["222"], "news_bot": ["222"]}},
-            {"id": 1003, "phone": "+380671234567"},
+            {"id": 1003, "phone": "+380671234567", "tokens": {"news_bot": ["444", "555"]}},
         ],
         "telegram": {
             "chats": {
@@ -502,6 +502,7 @@ class WorldMachine(RuleBasedStateMachine):
 
     # -- rules: control plane ------------------------------------------------
 
+    @precondition(lambda self: self.api_calls >= 8)  # let state build up before wiping it
     @rule()
     def reset(self):
         response = self.call("POST", "/_mock/reset")
@@ -577,8 +578,8 @@ class WorldMachine(RuleBasedStateMachine):
 
 TestWorldMachine = WorldMachine.TestCase
 TestWorldMachine.settings = settings(
-    max_examples=40,
-    stateful_step_count=25,
+    max_examples=80,
+    stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

@@ -19,7 +19,7 @@ from .domain.clock import Clock
 from .domain.world import World
 from .faults import FaultBook
 from .journal import Journal
-from .middleware import FaultLayer, Front
+from .middleware import Front
 from .statefile import save_state
 from .watch import watch_scenario
 from .webhooks import Background
@@ -187,4 +187,4 @@ def create_app(emulator: Emulator) -> ASGIApp:
     control = door(control_routes(), emulator, lambda s, title, text, h: control_error(s, title, text, h))
     bot = door(bot_routes(), emulator, lambda s, title, text, h: bot_error(s, title, None, h))
     track = door(tracking.routes, emulator, lambda s, title, text, h: api_error(s, text, h))
-    return Front(FaultLayer(Doors(emulator, api, bot, control, track), emulator), emulator)
+    return Front(Doors(emulator, api, bot, control, track), emulator)

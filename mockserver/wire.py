@@ -28,6 +28,11 @@ def respell(head: bytes) -> bytes:
     return block + head[end:]
 
 
+def _needs_respelling(data: bytes) -> bool:
+    """Whether ``data`` is a response head with a name to respell (most heads have none)."""
+    return data.startswith(b"HTTP/") and any(low in data for low, _ in _REWRITES)
+
+
 class _Respelling:
     """A transport that respells the response heads uvicorn writes through it."""
 
@@ -35,12 +40,18 @@ class _Respelling:
         self._transport = transport
 
     def write(self, data: bytes) -> None:
-        if data.startswith(b"HTTP/"):
+        if _needs_respelling(data):
             data = respell(data)
         self._transport.write(data)
 
     def __getattr__(self, name: str):
-        return getattr(self._transport, name)
+        # Everything else is the real transport's. uvicorn asks for a few of its methods on
+        # every request (``is_closing``, ``pause_reading``...): keeping what was looked up on
+        # this wrapper makes later lookups plain attribute hits instead of a __getattr__ call.
+        value = getattr(self._transport, name)
+        if callable(value):
+            setattr(self, name, value)
+        return value
 
 
 class HttpProtocol(HttpToolsProtocol):

@@ -40,9 +40,9 @@ def _base_url(request: Request) -> str:
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 12 or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or not low <= int(raw) <= high:
         raise InvalidInput(f"{name} must be an integer from {low} to {high}, got {raw!r}")
     return int(raw)
 

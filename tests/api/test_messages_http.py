@@ -134,3 +134,10 @@ async def test_scheduled_broadcast_waits_for_its_start(client, emulator):
     assert (await client.get("/_mock/telegram/chats/111/messages")).json()["messages"] == []
     clock.advance(3600)
     assert len((await client.get("/_mock/telegram/chats/111/messages")).json()["messages"]) == 1
+
+
+@pytest.mark.parametrize("query", ["maxrows=", "startindex=", "maxrows=%C2%B2", "maxrows=0"])
+async def test_search_paging_must_be_a_number(client, query):
+    """An empty or non-ASCII paging value is refused like the contacts search does, never taken as the default."""
+    r = await client.get(f"{BASE}?{query}")
+    assert r.status_code == 400 and query.split("=")[0] in r.text

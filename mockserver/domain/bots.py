@@ -57,9 +57,14 @@ def parse_user_id(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InvalidInput("the user id must be a positive integer")
     text = str(value).strip()
-    if not text.isdigit() or not 0 < int(text) < MAX_USER_ID:
+    if not is_user_id(text):
         raise InvalidInput(f"the user id must be a positive integer below 2^52, not {text!r}")
     return str(int(text))
+
+
+def is_user_id(chat_id: str) -> bool:
+    """Whether a chat id can be a private chat's, that is a user's id (what my_chat_member needs)."""
+    return chat_id.isascii() and chat_id.isdigit() and 0 < int(chat_id) < MAX_USER_ID
 
 
 class BotSide:
@@ -201,8 +206,8 @@ class BotSide:
         old = MEMBERSHIP.get(chat.state)
         chat.state = state
         new = MEMBERSHIP.get(state)
-        if old is None or new is None or old == new:
-            return []
+        if old is None or new is None or old == new or not is_user_id(chat.id):
+            return []  # a chat id that names no Telegram user (e.g. "0.1.0") has nobody to tell bots
         told = self.apps if apps is None else apps
         return [update for app in told if (update := self._membership(app, chat, old, new)) is not None]
 

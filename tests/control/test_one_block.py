@@ -99,3 +99,14 @@ async def test_the_chats_route_tells_every_bot():
         assert bots == {"first_bot", "second_bot"}
         assert await membership(client, BOT) == [("member", "kicked")]
         assert await membership(client, f"/bot{second['token']}") == [("member", "kicked")]
+
+
+async def test_a_chat_id_that_is_no_user_changes_state_but_tells_no_bot(client):
+    r = await client.post("/_mock/telegram/chats/0.1.0/block")
+    assert (r.status_code, r.json()["state"], r.json()["updates"]) == (200, "blocked", [])
+    assert await membership(client) == []
+
+
+async def test_a_non_ascii_digit_is_no_user_id(client):
+    r = await client.get("/_mock/telegram/users/%C2%B2")
+    assert r.status_code == 400 and "positive integer" in r.json()["error"]

@@ -69,7 +69,9 @@ class Bridge:
         member = update.get("my_chat_member")
         if member:
             chat_id = member["chat"]["id"]
-            if member["new_chat_member"]["status"] == "kicked":
+            status = member["new_chat_member"]["status"]
+            log.info("chat %s: the bot is now %s", chat_id, status)
+            if status == "kicked":
                 self.blocked.add(chat_id)
             else:
                 self.blocked.discard(chat_id)
@@ -82,6 +84,7 @@ class Bridge:
             auth=("bridge", self.api_key),
         )
         if r.status_code == 200:
+            log.info("registered chat %s as %s", chat_id, token)
             self.registered[chat_id] = token
         else:
             log.warning("eSputnik refused token %s: %s %s", token, r.status_code, r.text)

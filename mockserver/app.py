@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +21,7 @@ from .journal import Journal
 from .middleware import Front
 from .statefile import save_state
 from .watch import watch_scenario
-from .webhooks import Background
+from .background import Background
 from .responses import api_error, bot_error, control_error
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -77,10 +76,13 @@ class Emulator:
         return self.state_file
 
     async def startup(self) -> None:
+        """Start the work that runs beside requests: the background runner, and the scenario watcher."""
+        self.background.start()
         if self.watch is not None:
             self._tasks.append(asyncio.create_task(watch_scenario(self, self.watch)))
 
     async def shutdown(self) -> None:
+        await self.background.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -150,23 +152,12 @@ class Doors:
             await api_error(404, message)(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        from .botapi.webhooks import WebhookSender
-
-        webhooks: asyncio.Task | None = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await self.emulator.startup()
-                self.emulator.background.start()
-                # Bots' webhooks are fed off the request path for as long as the server runs.
-                webhooks = asyncio.create_task(WebhookSender(self.emulator).run())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.emulator.background.stop()
-                if webhooks is not None:
-                    webhooks.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await webhooks
                 try:
                     await self.emulator.shutdown()
                 except OSError as exc:

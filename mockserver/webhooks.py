@@ -1,59 +1,53 @@
-"""The emulator's own work off the request path: due retries and outgoing activity webhooks.
+"""Outgoing HTTP of the emulator: activity webhooks to eSputnik's integrator, and one POST helper.
 
-Handlers only queue activity events; this task POSTs them, so a slow or failing
-receiver never holds up an API request. Every attempt goes into the journal.
+Handlers only queue activity events; the background runner (``mockserver.background``)
+calls ``ActivityWebhooks.flush`` to POST them, so a slow or failing receiver never holds
+up an API request. Every attempt goes into the journal. ``post_once`` is shared with the
+bots' update webhooks (``mockserver.botapi.webhooks``): one attempt, 2xx or not.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
+from dataclasses import dataclass
 
 import httpx
 import orjson
 
-TICK_SECONDS = 0.25
 TIMEOUT_SECONDS = 10.0
 RESPONSE_PREVIEW = 4096
-log = logging.getLogger(__name__)
 
 
-class Background:
-    """Runs from the app's lifespan; tests call ``step()`` or ``flush()`` after moving the clock."""
+@dataclass
+class Attempt:
+    """One POST: the receiver's answer, or the transport error that prevented one."""
 
-    def __init__(self, emulator, tick: float = TICK_SECONDS, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    response: httpx.Response | None = None
+    error: httpx.HTTPError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.response is not None and 200 <= self.response.status_code < 300
+
+
+async def post_once(
+    client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], auth: httpx.Auth | None = None
+) -> Attempt:
+    """POST ``body`` once; a network failure is an answer too (retries are the caller's, on the world clock)."""
+    try:
+        return Attempt(response=await client.post(url, content=body, headers=headers, auth=auth))
+    except httpx.HTTPError as exc:
+        return Attempt(error=exc)
+
+
+class ActivityWebhooks:
+    """Sends the world's outbox of activity events, batch by batch, in order."""
+
+    def __init__(self, emulator) -> None:
         self.emulator = emulator
-        self.tick = tick
-        self.transport = transport
-        self._task: asyncio.Task | None = None
         self._lock = asyncio.Lock()
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.step()
-            except Exception:  # the loop must outlive a bad tick; the traceback goes to the log
-                log.exception("background step failed")
-            await asyncio.sleep(self.tick)
-
-    async def step(self) -> None:
-        world = self.emulator.world
-        world.deliveries.run_due(world.clock.now())
-        await self.flush()
-
-    async def flush(self) -> int:
+    async def flush(self, transport: httpx.AsyncBaseTransport | None = None) -> int:
         """POST every webhook batch that is due, in order, until one fails; returns the attempts made."""
         async with self._lock:
             attempts = 0
@@ -64,10 +58,10 @@ class Background:
                 if batch is None:
                     return attempts
                 attempts += 1
-                if not await self._post(world.outbox, batch, now):
+                if not await self._post(world.outbox, batch, now, transport):
                     return attempts
 
-    async def _post(self, outbox, batch: list[dict], now: float) -> bool:
+    async def _post(self, outbox, batch: list[dict], now: float, transport: httpx.AsyncBaseTransport | None) -> bool:
         target = outbox.target
         body = orjson.dumps(batch)
         auth = None
@@ -77,22 +71,17 @@ class Background:
         entry = journal.open(now, "POST", target.url, "", body)
         info = {"direction": "outgoing", "attempt": outbox.failures + 1, "events": len(batch)}
         entry.notes["webhook"] = info
-        try:
-            async with httpx.AsyncClient(transport=self.transport, timeout=TIMEOUT_SECONDS) as client:
-                response = await client.post(
-                    target.url, content=body, headers={"Content-Type": "application/json"}, auth=auth
-                )
-        except httpx.HTTPError as exc:
+        async with httpx.AsyncClient(transport=transport, timeout=TIMEOUT_SECONDS) as client:
+            attempt = await post_once(client, target.url, body, {"Content-Type": "application/json"}, auth)
+        if attempt.response is None:
             entry.status = 0
-            info["error"] = f"{type(exc).__name__}: {exc}"
-            ok = False
+            info["error"] = f"{type(attempt.error).__name__}: {attempt.error}"
         else:
-            entry.status = response.status_code
-            entry.response_body = response.content[:RESPONSE_PREVIEW]
-            ok = 200 <= response.status_code < 300
-        if ok:
+            entry.status = attempt.response.status_code
+            entry.response_body = attempt.response.content[:RESPONSE_PREVIEW]
+        if attempt.ok:
             outbox.succeeded()
         else:
             info["next_attempt_at"] = outbox.failed(now)
         journal.closed(entry)
-        return ok
+        return attempt.ok

@@ -16,7 +16,7 @@ from ..domain.markup import check_inline_keyboard, parse_text
 from ..domain.telegram import TelegramError
 from ..domain.text import is_ascii_digits
 from ..domain.updates import Webhook
-from .params import Args, bad_request
+from .params import INT32_MAX, INT32_MIN, Args, bad_request
 from .signals import UpdateSignals
 
 WEBHOOK_CONFLICT = (
@@ -82,7 +82,7 @@ async def send_message(call: Call) -> Answer:
 
 async def get_updates(call: Call) -> Answer:
     args = call.args
-    offset = args.integer("offset", 0, -(2**31), 2**31 - 1)
+    offset = args.integer("offset", 0, INT32_MIN, INT32_MAX)
     limit = args.integer("limit", 100, 1, 100)
     timeout = args.integer("timeout", 0, 0, MAX_POLL_TIMEOUT)
     allowed = args.string_list("allowed_updates")
@@ -163,7 +163,7 @@ async def answer_callback_query(call: Call) -> Answer:
         "text": text,
         "show_alert": args.boolean("show_alert"),
         "url": args.text("url"),
-        "cache_time": args.integer("cache_time", 0, 0, 2**31 - 1),
+        "cache_time": args.integer("cache_time", 0, 0, INT32_MAX),
     }
     call.world.bots.answer_callback(call.app, query_id, answer)
     return Answer(True)

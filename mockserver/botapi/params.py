@@ -16,6 +16,9 @@ from ..bodies import media_type, raw_body
 from ..domain.telegram import TelegramError
 
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1  # Telegram's server reads these parameters as int32
+
+
 def bad_request(reason: str) -> TelegramError:
     return TelegramError(400, f"Bad Request: {reason}")
 
@@ -98,6 +101,8 @@ class Args:
             value = int(raw)
         except ValueError:
             raise bad_request(f'parameter "{name}" must be a Number') from None
+        if not INT32_MIN <= value <= INT32_MAX:
+            raise bad_request(f'parameter "{name}" must be a 32-bit Number')
         return max(low, min(high, value))
 
     def boolean(self, name: str) -> bool:

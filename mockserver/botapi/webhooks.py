@@ -1,7 +1,7 @@
 """Pushing each bot's updates to its webhook: one at a time, in order, retried with backoff.
 
-Runs as a background task of the server's lifespan. Backoff is measured on the world's
-clock, so a test can skip a retry delay by moving the clock instead of sleeping.
+Driven by the emulator's background runner (``mockserver.background``). Backoff is measured
+on the world's clock, so a test can skip a retry delay by moving the clock instead of sleeping.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import httpx
 
 from ..domain.updates import Inbox
 from ..responses import dumps
+from ..webhooks import post_once
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-REQUEST_TIMEOUT = 10.0
 # How often (real seconds, at most) the sender looks at the clock while a retry is pending.
 CLOCK_POLL = 0.1
 
@@ -31,15 +31,10 @@ def failure_text(exc: Exception | None, response: httpx.Response | None) -> str:
 
 
 class WebhookSender:
-    def __init__(self, emulator, client: httpx.AsyncClient | None = None) -> None:
-        self.emulator = emulator
-        self.client = client
+    """Sends due updates of every bot that has a webhook; the caller owns the loop and the client."""
 
-    async def run(self) -> None:
-        async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as own:
-            client = self.client or own
-            while True:
-                await self.round(client)
+    def __init__(self, emulator) -> None:
+        self.emulator = emulator
 
     async def round(self, client: httpx.AsyncClient) -> None:
         """Send at most one update to every bot whose webhook is due; then wait for news."""
@@ -64,14 +59,8 @@ class WebhookSender:
         headers = {"Content-Type": "application/json"}
         if hook.secret_token:
             headers[SECRET_HEADER] = hook.secret_token
-        response = None
-        error: Exception | None = None
-        try:
-            response = await client.post(hook.url, content=dumps(update), headers=headers)
-        except httpx.HTTPError as exc:
-            error = exc
-        clock = self.emulator.world.clock
-        if response is not None and 200 <= response.status_code < 300:
+        attempt = await post_once(client, hook.url, dumps(update), headers)
+        if attempt.ok:
             inbox.webhook_delivered(update["update_id"])
         else:
-            inbox.webhook_failed(clock.now(), failure_text(error, response))
+            inbox.webhook_failed(self.emulator.world.clock.now(), failure_text(attempt.error, attempt.response))

@@ -27,10 +27,14 @@ async def messages(request: Request) -> Response:
 
 
 def _state_change(state: str):
+    """The control plane's side of a chat change; it goes through the same domain operation as a
+    simulated user's block, so every bot hears it (``my_chat_member``) and the answer lists those updates."""
+
     async def change(request: Request) -> Response:
         world = _world(request)
-        chat = world.telegram.set_state(request.path_params["chat_id"], state)
-        return control_json({"chat_id": chat.id, "state": chat.state})
+        chat_id = request.path_params["chat_id"]
+        updates = world.bots.set_state(chat_id, state)
+        return control_json({"chat_id": chat_id, "state": world.telegram.chats[chat_id].state, "updates": updates})
 
     change.__name__ = f"set_{state}"
     return change

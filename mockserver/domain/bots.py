@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from .apps import App, Apps
 from .clock import Clock
 from .errors import Conflict, InvalidInput, NotFound
 from .markup import command_entities
-from .telegram import ACTIVE, BLOCKED, DEACTIVATED, MAX_TEXT, UNKNOWN, Chat, TelegramError, TelegramWorld
+from .telegram import (
+    ACTIVE, BLOCKED, CHAT_STATES, DEACTIVATED, MAX_TEXT, RATE_LIMITED, UNKNOWN, Chat, TelegramError, TelegramWorld,
+)
 from .updates import Inbox
 from .text import is_ascii_digits, is_blank
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_USER_ID = 2**52
 MAX_NAME = 64
+# A bot's membership in a private chat in each state; a deactivated account tells bots nothing.
+MEMBERSHIP = {ACTIVE: "member", RATE_LIMITED: "member", UNKNOWN: "member", BLOCKED: "kicked"}
 STALE_QUERY = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
@@ -53,9 +57,14 @@ def parse_user_id(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InvalidInput("the user id must be a positive integer")
     text = str(value).strip()
-    if not is_ascii_digits(text) or not 0 < int(text) < MAX_USER_ID:
+    if not is_user_id(text):
         raise InvalidInput(f"the user id must be a positive integer below 2^52, not {text!r}")
     return str(int(text))
+
+
+def is_user_id(chat_id: str) -> bool:
+    """Whether a chat id can be a private chat's, that is a user's id (what my_chat_member needs)."""
+    return is_ascii_digits(chat_id) and 0 < int(chat_id) < MAX_USER_ID
 
 
 class BotSide:
@@ -138,14 +147,10 @@ class BotSide:
         if payload is not None and (not isinstance(payload, str) or not DEEP_LINK_PAYLOAD.match(payload)):
             raise InvalidInput("'payload' must be 1-64 characters of A-Z, a-z, 0-9, _ and -")
         self._acting(chat, "press Start")
-        updates = []
-        if chat.state == BLOCKED:
-            updates.append(self._membership(app, chat, "kicked", "member"))
-        if chat.state in (BLOCKED, UNKNOWN):
-            chat.state = ACTIVE
+        updates = self.set_state(chat.id, ACTIVE, [app]) if chat.state in (BLOCKED, UNKNOWN) else []
         text = "/start" if payload is None else f"/start {payload}"
-        updates.append(self._user_message(app, chat, text))
-        return [u for u in updates if u is not None]
+        message = self._user_message(app, chat, text)
+        return updates + ([message] if message else [])
 
     def say(self, app: App, chat: Chat, text: object) -> list[dict]:
         if not isinstance(text, str) or is_blank(text) or len(text) > MAX_TEXT:
@@ -192,19 +197,29 @@ class BotSide:
 
     def block(self, app: App, chat: Chat) -> list[dict]:
         self._acting(chat, "block the bot")
-        if chat.state == BLOCKED:
-            return []
-        chat.state = BLOCKED
-        update = self._membership(app, chat, "member", "kicked")
-        return [update] if update else []
+        return self.set_state(chat.id, BLOCKED, [app])
 
     def unblock(self, app: App, chat: Chat) -> list[dict]:
         self._acting(chat, "unblock the bot")
-        if chat.state != BLOCKED:
-            return []
-        chat.state = ACTIVE
-        update = self._membership(app, chat, "kicked", "member")
-        return [update] if update else []
+        return self.set_state(chat.id, ACTIVE, [app]) if chat.state == BLOCKED else []
+
+    def set_state(self, chat_id: str, state: str, apps: Iterable[App] | None = None) -> list[dict]:
+        """The one way a chat's state changes at run time, whoever asks (a user, the control plane, a test).
+
+        Entering or leaving ``blocked`` tells each of ``apps`` (default: every bot) with a
+        ``my_chat_member`` update (kicked / member), so the chat state that delivery and
+        sendMessage obey and the updates bots see never disagree. Returns the updates queued.
+        """
+        if state not in CHAT_STATES:
+            raise InvalidInput(f"unknown chat state {state!r}; expected one of {', '.join(CHAT_STATES)}")
+        chat = self.telegram.chat(chat_id)
+        old = MEMBERSHIP.get(chat.state)
+        chat.state = state
+        new = MEMBERSHIP.get(state)
+        if old is None or new is None or old == new or not is_user_id(chat.id):
+            return []  # a chat id that names no Telegram user (e.g. "0.1.0") has nobody to tell bots
+        told = self.apps if apps is None else apps
+        return [update for app in told if (update := self._membership(app, chat, old, new)) is not None]
 
     def _user_message(self, app: App, chat: Chat, text: str) -> dict | None:
         message = {"message_id": 0, "from": chat.profile(), "chat": private_chat(chat), "date": self.now(), "text": text}

@@ -80,13 +80,6 @@ class TelegramWorld:
             chat = self.chats[chat_id] = Chat(id=chat_id, state=self.default_state)
         return chat
 
-    def set_state(self, chat_id: str, state: str) -> Chat:
-        if state not in CHAT_STATES:
-            raise ValueError(f"unknown chat state {state!r}; expected one of {', '.join(CHAT_STATES)}")
-        chat = self.chat(chat_id)
-        chat.state = state
-        return chat
-
     def check_reachable(self, chat_id: str) -> Chat:
         """The chat a bot may write to now, or the TelegramError that Telegram would answer."""
         chat = self.chat(chat_id)

@@ -148,3 +148,10 @@ async def test_search_refuses_a_maxrows_that_is_not_an_integer_in_range(client, 
 async def test_message_ids_must_be_ascii_digits(client, bad):
     r = await client.get(f"{BASE}/{bad}")
     assert r.status_code == 400 and "Message id" in r.text
+
+
+@pytest.mark.parametrize("query", ["maxrows=", "startindex=", "maxrows=%C2%B2", "maxrows=0"])
+async def test_search_paging_must_be_a_number(client, query):
+    """An empty or non-ASCII paging value is refused like the contacts search does, never taken as the default."""
+    r = await client.get(f"{BASE}?{query}")
+    assert r.status_code == 400 and query.split("=")[0] in r.text

@@ -153,7 +153,7 @@ async def test_text_of_exactly_4096_characters_is_accepted(client):
     ],
 )
 async def test_dead_chats_answer_as_delivery_does(client, emulator, chats, code, description):
-    emulator.world.telegram.set_state("7", chats["7"])
+    emulator.world.bots.set_state("7", chats["7"])
     before = await state(client)
     envelope_error(await client.post(f"{BOT}/sendMessage", json={"chat_id": 7, "text": "hi"}), code, description)
     assert await state(client) == before
@@ -167,7 +167,8 @@ async def test_unknown_default_state_does_not_invent_chats(client, emulator):
 
 
 async def test_rate_limited_chat_answers_429_with_retry_after(client, emulator):
-    chat = emulator.world.telegram.set_state("7", "rate_limited")
+    emulator.world.bots.set_state("7", "rate_limited")
+    chat = emulator.world.telegram.chats["7"]
     chat.retry_after, chat.limited_sends = 3, 1
     r = await client.post(f"{BOT}/sendMessage", json={"chat_id": 7, "text": "hi"})
     envelope_error(r, 429, "Too Many Requests: retry after 3", {"retry_after": 3})

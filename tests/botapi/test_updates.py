@@ -54,6 +54,13 @@ async def test_limit_is_clamped_like_telegram(client, limit, expected):
     assert len(await updates(client, limit=limit)) == expected
 
 
+@pytest.mark.parametrize("body", [{"limit": 2**31}, {"offset": -(2**31) - 1}, {"limit": 226506004504302845952}])
+async def test_numbers_beyond_32_bits_are_refused(client, body):
+    r = await client.post(f"{BOT}/getUpdates", json=body)
+    assert r.status_code == 400 and r.json()["ok"] is False
+    assert f'"{next(iter(body))}"' in r.json()["description"]
+
+
 async def test_long_poll_waits_without_blocking_other_requests(client):
     await new_user(client)
     poll = asyncio.create_task(client.get(f"{BOT}/getUpdates", params={"timeout": 5}))

@@ -93,10 +93,10 @@ async def test_bad_requests_change_nothing(client, path, body, status, needle):
 
 async def test_deactivated_and_blocked_users_cannot_act(client, emulator):
     await new_user(client)
-    emulator.world.telegram.set_state("555", "blocked")
+    emulator.world.bots.set_state("555", "blocked")
     r = await client.post("/_mock/telegram/users/555/send", json={"text": "x"})
     assert r.status_code == 409
-    emulator.world.telegram.set_state("555", "deactivated")
+    emulator.world.bots.set_state("555", "deactivated")
     for action in ("start", "block", "unblock"):
         assert (await client.post(f"/_mock/telegram/users/555/{action}")).status_code == 409
 

@@ -1,4 +1,5 @@
-"""The whole loop offline: Start with a payload, the bridge registers the token, a block, a failing send."""
+"""The whole loop offline, over a real socket: Start with a payload → the bridge registers the token →
+a campaign is delivered → a click → the user blocks the bot → the next send fails and the token is gone."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ import httpx
 import pytest
 
 from tests.botapi.conftest import TOKEN
-from tests.conftest import APP_UUID, KEY, ROOT
-from tests.live import live_server
+from tests.conftest import APP_UUID, KEY, ROOT, basic
 
 sys.path.insert(0, str(ROOT / "examples"))
 from bridge import Bridge  # noqa: E402
 
+from tests.live import live_server  # noqa: E402
+
 pytestmark = pytest.mark.anyio
+
+IVAN, IVAN_CHAT = 1003, 555  # scenarios/blocked_user.yaml: Ivan (externalCustomerId C-3) has no token yet
 
 
 async def eventually(check, timeout: float = 5.0):
@@ -26,33 +30,120 @@ async def eventually(check, timeout: float = 5.0):
     return result
 
 
-async def test_start_register_block_fail(emulator):
-    async with live_server(emulator) as url, httpx.AsyncClient(base_url=url) as control:
+def as_list(results) -> list:
+    """esputnik.com renders a one-element wrapper list as a bare object (the scenario keeps that quirk)."""
+    return results if isinstance(results, list) else [results]
+
+
+class Shop:
+    """The integrator's view: eSputnik's API and the emulator's control plane, over HTTP."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def state(self) -> dict:
+        return (await self.client.get("/_mock/state")).json()
+
+    async def subscribers(self) -> int:
+        return next(a["subscribers"] for a in (await self.state())["apps"] if a["app_uuid"] == APP_UUID)
+
+    async def telegram_channels(self, contact_id: int) -> list[str]:
+        r = await self.client.get(f"/api/v1/contact/{contact_id}", headers=basic())
+        assert r.status_code == 200, r.text
+        return [c["value"] for c in r.json().get("channels", []) if c["type"] == "telegrambot"]
+
+    async def smartsend(self, message_id: int, *contact_ids: int) -> list[str]:
+        recipients = [{"contactId": contact_id} for contact_id in contact_ids]
+        r = await self.client.post(
+            f"/api/v1/message/{message_id}/smartsend", json={"recipients": recipients}, headers=basic()
+        )
+        assert r.status_code == 200, r.text
+        results = as_list(r.json()["results"])
+        assert [x["status"] for x in results] == ["OK"] * len(contact_ids)
+        return [x["requestId"] for x in results]
+
+    async def status(self, request_id: str) -> dict:
+        r = await self.client.get("/api/v1/message/status", params={"ids": request_id}, headers=basic())
+        assert r.status_code == 200, r.text
+        [result] = as_list(r.json()["results"])
+        return result
+
+    async def chat(self, chat_id: int) -> list[dict]:
+        r = await self.client.get(f"/_mock/telegram/chats/{chat_id}/messages")
+        assert r.status_code == 200, r.text
+        return r.json()["messages"]
+
+
+async def test_the_whole_loop(emulator):
+    async with live_server(emulator) as url, httpx.AsyncClient(base_url=url) as client:
+        shop = Shop(client)
         bridge = Bridge(url, url, TOKEN, APP_UUID, KEY, poll_timeout=1)
         running = asyncio.create_task(bridge.run())
         try:
-            # Ivan (contact 1003, externalCustomerId C-3) opens t.me/demo_shop_bot?start=C-3.
-            await control.post("/_mock/telegram/users", json={"id": 555, "first_name": "Ivan"})
-            await control.post("/_mock/telegram/users/555/start", json={"payload": "C-3"})
+            assert await shop.subscribers() == 2  # Taras (111) and Olena (222)
 
-            async def ivan_tokens():
-                contacts = (await control.get("/_mock/state")).json()["contacts"]
-                return next(c for c in contacts if c["id"] == 1003)["tokens"]
+            # 1. Ivan opens t.me/demo_shop_bot?start=C-3 and presses Start.
+            await client.post("/_mock/telegram/users", json={"id": IVAN_CHAT, "first_name": "Ivan"})
+            r = await client.post(f"/_mock/telegram/users/{IVAN_CHAT}/start", json={"payload": "C-3"})
+            assert r.status_code == 200, r.text
 
-            assert await eventually(ivan_tokens) == {APP_UUID: ["555"]}
-            assert bridge.registered == {555: {"token": "555", "externalCustomerId": "C-3"}}
+            # 2. The bridge reads /start C-3 and registers chat 555 as contact C-3's token.
+            async def ivan_channels():
+                return await shop.telegram_channels(IVAN)
 
-            # The bot can write to him now.
-            r = await control.post(f"/bot{TOKEN}/sendMessage", json={"chat_id": 555, "text": "Welcome, Ivan"})
-            assert r.status_code == 200
+            assert await eventually(ivan_channels) == [str(IVAN_CHAT)]
+            assert bridge.registered == {IVAN_CHAT: {"token": str(IVAN_CHAT), "externalCustomerId": "C-3"}}
 
-            # He blocks the bot: the bridge hears my_chat_member at once, the next send fails.
-            await control.post("/_mock/telegram/users/555/block")
-            assert await eventually(lambda: asyncio.sleep(0, 555 in bridge.blocked))
-            r = await control.post(f"/bot{TOKEN}/sendMessage", json={"chat_id": 555, "text": "Sale!"})
+            # 3. The contact holds the token, in the API and in the emulator's state; one more subscriber.
+            ivan = next(c for c in (await shop.state())["contacts"] if c["id"] == IVAN)
+            assert ivan["tokens"] == {APP_UUID: [str(IVAN_CHAT)]}
+            assert await shop.subscribers() == 3
+
+            # 4. A campaign: a Telegram template with a tracked link, sent to Taras and Ivan.
+            template = {"name": "Spring sale", "text": "Sale today: https://shop.example/sale",
+                        "buttons": [{"text": "Open", "link": "https://shop.example/open"}]}
+            r = await client.post("/api/v1/messages/telegram", json=template, headers=basic())
+            assert r.status_code == 200, r.text
+            message_id = r.json()["id"]
+            taras_request, ivan_request = await shop.smartsend(message_id, 1001, IVAN)
+
+            # 5. It lands in Ivan's chat, after his /start, with the link rewritten to the tracker.
+            history = await shop.chat(IVAN_CHAT)
+            assert [m["text"].split(":")[0] for m in history] == ["/start C-3", "Sale today"]
+            received = history[-1]
+            assert received["requestId"] == ivan_request
+            tracked = received["text"].split(": ", 1)[1]
+            assert tracked.startswith(f"{url}/track/")
+            assert [(await shop.status(r))["status"] for r in (taras_request, ivan_request)] == ["DELIVERED"] * 2
+
+            # 6. Ivan opens the link: the tracker sends him on, and the delivery is CLICKED.
+            r = await client.get(tracked)
+            assert (r.status_code, r.headers["location"]) == (302, "https://shop.example/sale")
+            assert (await shop.status(ivan_request))["status"] == "CLICKED"
+
+            # 7. Ivan blocks the bot: the bridge hears my_chat_member (kicked).
+            r = await client.post(f"/_mock/telegram/users/{IVAN_CHAT}/block")
+            assert r.status_code == 200, r.text
+
+            async def bridge_saw_block():
+                return IVAN_CHAT in bridge.blocked
+
+            assert await eventually(bridge_saw_block)
+
+            # 8. The next send fails with Telegram's Forbidden; eSputnik drops the token at once.
+            [failed_request] = await shop.smartsend(message_id, IVAN)
+            failed = await shop.status(failed_request)
+            assert failed["status"] == "BOT_SEND_ERROR"
+            assert await shop.telegram_channels(IVAN) == []
+            assert await shop.subscribers() == 2
+            removal = (await shop.state())["token_removals"][-1]
+            assert (removal["token"], removal["contactIds"]) == (str(IVAN_CHAT), [IVAN])
+            assert removal["reason"] == "Forbidden: bot was blocked by the user"
+            assert len(await shop.chat(IVAN_CHAT)) == 2  # nothing new reached him
+
+            # 9. The bot itself gets the same answer from the Bot API (one world, one chat state).
+            r = await client.post(f"/bot{TOKEN}/sendMessage", json={"chat_id": IVAN_CHAT, "text": "Come back?"})
             assert (r.status_code, r.json()["description"]) == (403, "Forbidden: bot was blocked by the user")
-            history = (await control.get("/_mock/telegram/users/555")).json()["user"]["messages"]
-            assert [m["text"] for m in history] == ["/start C-3", "Welcome, Ivan"]
         finally:
             running.cancel()
             with pytest.raises(asyncio.CancelledError):

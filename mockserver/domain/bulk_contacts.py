@@ -27,7 +27,7 @@ from .contact_updates import (
     parse_contact,
 )
 from .contacts import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
-from .errors import InvalidInput
+from .errors import InvalidInput, required_array
 
 DEDUPE_ON = ("email", "sms", "push", "webpush", "email_or_sms", "id", "externalCustomerId", "fieldId")
 CONTACT_FIELDS = (
@@ -122,15 +122,7 @@ def parse_bulk(body: object, *, limit: int) -> BulkRequest:
     """Check the request as a whole; contacts themselves are checked one by one later."""
     if not isinstance(body, dict):
         raise InvalidInput("Request body must be a JSON object with 'contacts' and 'dedupeOn'")
-    contacts = body.get("contacts")
-    if contacts is None:
-        raise InvalidInput("Field 'contacts' is required")
-    if not isinstance(contacts, list):
-        raise InvalidInput("Field 'contacts' must be an array")
-    if not contacts:
-        raise InvalidInput("Field 'contacts' must not be empty")
-    if len(contacts) > limit:
-        raise InvalidInput(f"Too many contacts: {len(contacts)} (at most {limit} per request)")
+    contacts = required_array(body, "contacts", limit)
     dedupe_on = body.get("dedupeOn")
     if dedupe_on is None:
         raise InvalidInput("Field 'dedupeOn' is required")

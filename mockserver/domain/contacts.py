@@ -31,6 +31,17 @@ def normalize_phone(value: str) -> str:
     return _NOT_DIGITS.sub("", value)
 
 
+# The contact's plain text fields: the API's (and scenario's) name → the attribute.
+TEXT_FIELDS = {
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "externalCustomerId": "external_customer_id",
+    "contactKey": "contact_key",
+    "languageCode": "language_code",
+    "timeZone": "time_zone",
+}
+
+
 @dataclass
 class Contact:
     id: int

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .activity import Outbox, activity_time
 from .apps import Apps
 from .contacts import Contact, ContactBook
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, NotFound, required_array
 from .messages import TelegramMessage
 from .telegram import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld
 from .text import is_ascii_digits, is_blank
@@ -169,15 +169,7 @@ def parse_recipients(body: object, limit: int = MAX_RECIPIENTS) -> list[Recipien
     """The recipients of a smartsend body, all checked before anything is sent."""
     if not isinstance(body, dict):
         raise InvalidInput("Request body must be a JSON object")
-    items = body.get("recipients")
-    if items is None:
-        raise InvalidInput("'recipients' is required")
-    if not isinstance(items, list):
-        raise InvalidInput("'recipients' must be an array")
-    if not items:
-        raise InvalidInput("'recipients' must not be empty")
-    if len(items) > limit:
-        raise InvalidInput(f"'recipients' has {len(items)} items; at most {limit} are allowed")
+    items = required_array(body, "recipients", limit)
     seen: dict[str, int] = {}
     result = []
     for index, item in enumerate(items):

@@ -23,3 +23,17 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     kind = "conflict"
+
+
+def required_array(body: dict, name: str, limit: int) -> list:
+    """``body[name]``: a non-empty JSON array of at most ``limit`` items, or InvalidInput saying why."""
+    items = body.get(name)
+    if items is None:
+        raise InvalidInput(f"Field '{name}' is required")
+    if not isinstance(items, list):
+        raise InvalidInput(f"Field '{name}' must be an array")
+    if not items:
+        raise InvalidInput(f"Field '{name}' must not be empty")
+    if len(items) > limit:
+        raise InvalidInput(f"Too many {name}: {len(items)} (at most {limit} per request)")
+    return items

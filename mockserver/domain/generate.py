@@ -13,20 +13,11 @@ import string
 from contextlib import contextmanager
 from typing import Iterator
 
-from .contacts import EMAIL, SMS, Contact
+from .contacts import EMAIL, SMS, TEXT_FIELDS, Contact
 
 PATTERN_NAMES = ("n", "first_name", "last_name")
 FIRST_NAMES = ("Taras", "Olena", "Ivan", "Oksana", "Petro", "Iryna", "Andrii", "Mariia", "Dmytro", "Sofiia")
 LAST_NAMES = ("Shevchenko", "Kovalenko", "Bondarenko", "Tkachenko", "Kravchenko", "Melnyk", "Boiko", "Koval")
-# Contact attribute set by each pattern key of a ``generate`` block.
-TEXT_PATTERNS = {
-    "firstName": "first_name",
-    "lastName": "last_name",
-    "externalCustomerId": "external_customer_id",
-    "contactKey": "contact_key",
-    "languageCode": "language_code",
-    "timeZone": "time_zone",
-}
 
 
 def pattern_problem(pattern: str) -> str | None:
@@ -53,7 +44,7 @@ def generate_contacts(spec: dict, first_id: int) -> Iterator[Contact]:
     """Contacts ``first_id``… built from a normalized ``generate`` block (tokens keyed by app_uuid)."""
     rng = random.Random(spec.get("seed", 0))
     count = spec["count"]
-    texts = [(attr, spec[key]) for key, attr in TEXT_PATTERNS.items() if key in spec]
+    texts = [(attr, spec[key]) for key, attr in TEXT_FIELDS.items() if key in spec]
     email, phone = spec.get("email"), spec.get("phone")
     tokens = spec.get("tokens", {})
     deleted_every = spec.get("deleted_every", 0)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .activity import WebhookTarget
 from .apps import App, Apps, parse_app_uuid
-from .contacts import Contact, ContactBook
+from .contacts import TEXT_FIELDS, Contact, ContactBook
 from .errors import InvalidInput
 from .snapshot_checks import Apply, is_int, mapping, need, number, text_or_null
 from . import snapshot_bots as bots
@@ -174,15 +174,6 @@ def load_apps(world: "World", data: object) -> Apply:
 
 
 # -- contacts --------------------------------------------------------------------------
-
-TEXT_FIELDS = {
-    "firstName": "first_name",
-    "lastName": "last_name",
-    "externalCustomerId": "external_customer_id",
-    "contactKey": "contact_key",
-    "languageCode": "language_code",
-    "timeZone": "time_zone",
-}
 
 
 def dump_contact(contact: Contact) -> dict:

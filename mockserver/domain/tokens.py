@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .contacts import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
 from .text import SPACE, is_blank
-from .errors import InvalidInput
+from .errors import InvalidInput, required_array
 
 IDENTIFIERS = ("contactId", "externalCustomerId", "phone", "email")
 INDEX_OF = {"externalCustomerId": "externalCustomerId", "phone": "phone", "email": "email"}
@@ -70,15 +70,7 @@ def validate_batch(body: object, *, limit: int) -> list[TokenItem]:
     """Check the whole request body before anything changes; raise InvalidInput naming the problem."""
     if not isinstance(body, dict):
         raise InvalidInput("Request body must be a JSON object with a 'tokens' array")
-    if "tokens" not in body:
-        raise InvalidInput("Field 'tokens' is required")
-    raw = body["tokens"]
-    if not isinstance(raw, list):
-        raise InvalidInput("Field 'tokens' must be an array")
-    if not raw:
-        raise InvalidInput("Field 'tokens' must not be empty")
-    if len(raw) > limit:
-        raise InvalidInput(f"Too many tokens: {len(raw)} (at most {limit} per request)")
+    raw = required_array(body, "tokens", limit)
     items = []
     for index, item in enumerate(raw):
         if not isinstance(item, dict):

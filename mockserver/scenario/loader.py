@@ -17,18 +17,11 @@ import orjson
 import yaml
 
 from ..domain.apps import parse_app_uuid
-from ..domain.generate import TEXT_PATTERNS, pattern_problem
+from ..domain.contacts import TEXT_FIELDS
+from ..domain.generate import pattern_problem
 from .positions import Positions
 from .schema import SCENARIO_SCHEMA
 
-CONTACT_TEXT_FIELDS = {
-    "firstName": "first_name",
-    "lastName": "last_name",
-    "externalCustomerId": "external_customer_id",
-    "contactKey": "contact_key",
-    "languageCode": "language_code",
-    "timeZone": "time_zone",
-}
 EXPECT_SUBJECTS = {
     "contact": {"exists", "deleted", "tokens", "firstName", "lastName"},
     "app": {"subscribers"},
@@ -228,7 +221,7 @@ def semantic_problems(data: dict) -> Iterator[Problem]:
                 yield Problem(("contacts", index, "tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
     for index, block in enumerate(_generate_blocks(data)):
         path: tuple = ("generate", index) if isinstance(data.get("generate"), list) else ("generate",)
-        for key in ("email", "phone", *TEXT_PATTERNS):
+        for key in ("email", "phone", *TEXT_FIELDS):
             if key in block and (reason := pattern_problem(block[key])):
                 yield Problem((*path, key), reason)
         for ref, patterns in block.get("tokens", {}).items():
@@ -342,7 +335,7 @@ def _contacts(seeds: list[dict], refs: dict[str, str], id_base: int) -> list[dic
         for kind, key in (("email", "email"), ("sms", "phone")):
             if key in seed:
                 contact["channels"].append({"type": kind, "value": seed[key]})
-        for key, attr in CONTACT_TEXT_FIELDS.items():
+        for key, attr in TEXT_FIELDS.items():
             if key in seed:
                 contact[attr] = seed[key]
         if "address" in seed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.generate import TEXT_PATTERNS
+from ..domain.contacts import TEXT_FIELDS
 from ..domain.telegram import CHAT_STATES
 
 SCHEMA_ID = "https://github.com/esputnik-mockserver/mockserver/scenario.schema.json"
@@ -96,7 +96,7 @@ GENERATE_BLOCK = _object(
         "id_base": {"type": "integer", "minimum": 1},
         "email": PATTERN,
         "phone": PATTERN,
-        **{key: PATTERN for key in TEXT_PATTERNS},
+        **{key: PATTERN for key in TEXT_FIELDS},
         "tokens": {
             "type": "object",
             "additionalProperties": {"oneOf": [PATTERN, {"type": "array", "items": PATTERN, "minItems": 1}]},

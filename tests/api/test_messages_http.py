@@ -63,7 +63,7 @@ async def test_text_of_exactly_4096_characters_is_accepted(client):
 @pytest.mark.parametrize(
     "body, message",
     [
-        ({}, "'recipients' is required"),
+        ({}, "Field 'recipients' is required"),
         ({"recipients": {}}, "must be an array"),
         ({"recipients": []}, "must not be empty"),
         ({"recipients": [{"locator": "1"}] * 2}, "recipients[1] repeats recipients[0]"),

@@ -170,11 +170,13 @@ class Doors:
 def create_app(emulator: Emulator) -> ASGIApp:
     from .api import routes as api_routes
     from .api.auth import BasicAuth
+    from .api.tokens import TokensFastPath
     from . import tracking
     from .botapi import routes as bot_routes
     from .control import routes as control_routes
 
-    api = BasicAuth(door(api_routes(), emulator, lambda s, title, text, h: api_error(s, text, h)), emulator)
+    api_door = door(api_routes(), emulator, lambda s, title, text, h: api_error(s, text, h))
+    api = BasicAuth(TokensFastPath(api_door, emulator), emulator)
     control = door(control_routes(), emulator, lambda s, title, text, h: control_error(s, title, text, h))
     bot = door(bot_routes(), emulator, lambda s, title, text, h: bot_error(s, title, None, h))
     track = door(tracking.routes, emulator, lambda s, title, text, h: api_error(s, text, h))

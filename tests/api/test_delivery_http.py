@@ -216,6 +216,48 @@ async def test_rate_limited_chat_fails_when_retries_run_out():
         assert (await state(world_client))["contacts"][0]["tokens"] == {APP_UUID: ["702"]}
 
 
+async def journal_retries(client) -> list[dict]:
+    """The deliveries of every retry run the journal holds, oldest first."""
+    entries = (await client.get("/_mock/requests", params={"method": "RETRY"})).json()["requests"]
+    assert all(e["path"] == "telegram:sendMessage" for e in entries)
+    return [d for e in entries for d in e["retried"]]
+
+
+async def test_a_retry_run_by_the_background_is_journaled_with_its_reason():
+    async with open_client(chat_scenario({"703": {"state": "rate_limited", "retry_after": 5}}, limits={"send_attempts": 2})) as world_client:
+        clock = world_client.emulator.world.clock
+        clock.freeze()
+        message_id = await create_template(world_client)
+        request_id = (await smartsend(world_client, message_id, [{"locator": "703"}]))["results"]["requestId"]
+        assert await journal_retries(world_client) == []
+        clock.advance(5)
+        await world_client.emulator.background.step()  # no request sets this retry off
+        [retried] = await journal_retries(world_client)
+        assert (retried["requestId"], retried["status"], retried["attempts"]) == (request_id, "FAILED", 2)
+        assert (retried["error_code"], retried["reason"]) == (429, "Too Many Requests: retry after 5")
+
+
+async def test_a_token_removed_on_a_retry_is_in_the_state_and_the_journal():
+    """The chat answers 429, then its user blocks the bot: the retry gets the 403 and the token goes."""
+    async with open_client(chat_scenario({"704": {"state": "rate_limited", "retry_after": 5}})) as world_client:
+        clock = world_client.emulator.world.clock
+        clock.freeze()
+        message_id = await create_template(world_client)
+        request_id = (await smartsend(world_client, message_id, [{"locator": "704"}]))["results"]["requestId"]
+        assert (await world_client.post("/_mock/telegram/chats/704/block")).status_code == 200
+        clock.advance(5)
+        snapshot = await state(world_client)  # reading the state runs the due retry
+        [removal] = snapshot["token_removals"]
+        assert (removal["requestId"], removal["contactIds"]) == (request_id, [10])
+        assert removal["reason"] == "Forbidden: bot was blocked by the user"
+        assert subscribers(snapshot) == 0
+        [retried] = await journal_retries(world_client)
+        assert (retried["status"], retried["error_code"], retried["token_removed_from"]) == ("FAILED", 403, [10])
+        assert retried["reason"] == "Forbidden: bot was blocked by the user"
+        assert (await state(world_client))["token_removals"] == [removal]  # a second read retries nothing
+        assert len(await journal_retries(world_client)) == 1
+
+
 # -- clicks -----------------------------------------------------------------------------------
 
 

@@ -112,6 +112,11 @@ async def test_blocked_user_story(client):
     second = as_list((await smartsend(client, message_id, everyone))["results"])
     assert {r["locator"]: r["status"] for r in second} == {"111": "OK", "1002": "ERROR", "333": "OK"}
     assert next(r for r in second if r["locator"] == "1002")["message"] == "Contact 1002 has no Telegram token"
+    again = await statuses(client, *(r["requestId"] for r in second if r["status"] == "OK"))
+    assert [s["status"] for s in again.values()] == ["DELIVERED", "DELIVERED"]
+    final = await state(client)
+    assert [d["chat_id"] for d in final["deliveries"]].count("222") == 1  # the second send made no attempt on her
+    assert subscribers(final) == 2 and len(final["token_removals"]) == 1
     chat_222 = (await client.get("/_mock/telegram/chats/222/messages")).json()
     assert chat_222 == {"chat_id": "222", "state": "blocked", "messages": []}
     assert len((await client.get("/_mock/telegram/chats/111/messages")).json()["messages"]) == 2
@@ -121,6 +126,30 @@ async def test_blocked_user_story(client):
     noted = {d["chat_id"]: d for d in first_send["deliveries"]}
     assert noted["222"]["token_removed_from"] == [1002]
     assert noted["222"]["reason"] == "Forbidden: bot was blocked by the user"
+
+
+async def test_blocked_user_story_by_broadcast(client):
+    """The same story with a broadcast to every subscriber: the second one no longer counts Olena in."""
+    r = await client.post(
+        f"/api/v1/apps/{APP_UUID}/tokens", json={"tokens": [{"token": "333", "externalCustomerId": "C-3"}]}
+    )
+    assert r.status_code == 200 and subscribers(await state(client)) == 3
+    message_id = await create_template(client)
+    body = {"messageId": message_id, "appId": APP_UUID}
+    assert (await client.post("/api/v1/broadcast", json=body)).status_code == 200
+    first = {d["chat_id"]: d for d in (await state(client))["deliveries"]}
+    assert sorted(first) == ["111", "222", "333"]
+    found = await statuses(client, *(d["requestId"] for d in first.values()))
+    assert {chat: found[d["requestId"]]["status"] for chat, d in first.items()} == {
+        "111": "DELIVERED", "222": "BOT_SEND_ERROR", "333": "DELIVERED",
+    }
+    after = await state(client)
+    assert next(c for c in after["contacts"] if c["id"] == 1002)["tokens"] == {}
+    assert subscribers(after) == 2
+
+    assert (await client.post("/api/v1/broadcast", json=body)).status_code == 200
+    second = [d for d in (await state(client))["deliveries"] if d["requestId"] not in found]
+    assert sorted((d["chat_id"], d["status"]) for d in second) == [("111", "SENT"), ("333", "SENT")]
 
 
 async def test_broadcast_reaches_every_subscriber_once_and_skips_muted(client, emulator):

@@ -316,6 +316,25 @@ async def test_scenario_makes_users_click_always():
         assert (await statuses(world_client, request_id))[request_id]["status"] == "CLICKED"
 
 
+async def clicked_chats(clicks: object) -> list[str]:
+    """Send one template to twenty active chats; the chats whose user clicked on delivery."""
+    chats = {str(900 + i): "active" for i in range(20)}
+    async with open_client(chat_scenario(chats, clicks=clicks)) as world_client:
+        message_id = await create_template(world_client)
+        results = as_list((await smartsend(world_client, message_id, [{"locator": c} for c in chats]))["results"])
+        found = await statuses(world_client, *(r["requestId"] for r in results))
+        return [r["locator"] for r in results if found[r["requestId"]]["status"] == "CLICKED"]
+
+
+async def test_scenario_click_probability_is_seeded():
+    some = await clicked_chats({"probability": 0.5, "seed": 7})
+    assert 0 < len(some) < 20
+    assert await clicked_chats({"probability": 0.5, "seed": 7}) == some  # the same run again
+    assert await clicked_chats({"probability": 0.5, "seed": 8}) != some
+    assert await clicked_chats("never") == []
+    assert len(await clicked_chats("always")) == 20
+
+
 # -- runtime chat changes and the quirk ---------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 import httpx
 import pytest
@@ -203,6 +204,37 @@ async def test_dead_chat_outcomes(chat_state, code, reason, token_kept):
         assert (holder["tokens"] == {APP_UUID: ["601"]}) is token_kept
         assert subscribers(snapshot) == (2 if token_kept else 1)
         assert len(snapshot["token_removals"]) == (0 if token_kept else 1)
+
+
+@pytest.mark.parametrize(
+    "template, params, reason",
+    [
+        ({"text": ""}, {}, "Bad Request: message text is empty"),
+        ({"text": "$!data.get('x')"}, {"x": " "}, "Bad Request: message text is empty"),
+        ({"text": "Hi $!data.get('name')"}, {"name": "x" * 4094}, "Bad Request: message is too long"),
+    ],
+)
+async def test_a_text_telegram_refuses_fails_and_keeps_the_token(template, params, reason):
+    async with open_client(chat_scenario({"651": "active"})) as world_client:
+        message_id = await create_template(world_client, buttons=[], **template)
+        recipient = {"locator": "651", "jsonParam": json.dumps(params)}
+        request_id = (await smartsend(world_client, message_id, [recipient]))["results"]["requestId"]
+        assert (await statuses(world_client, request_id))[request_id]["status"] == "BOT_SEND_ERROR"
+        snapshot = await state(world_client)
+        [delivery] = snapshot["deliveries"]
+        assert (delivery["status"], delivery["error_code"], delivery["reason"]) == ("FAILED", 400, reason)
+        assert snapshot["contacts"][0]["tokens"] == {APP_UUID: ["651"]} and snapshot["token_removals"] == []
+        assert snapshot["telegram"]["chats"]["651"]["messages"] == []
+
+
+async def test_a_text_of_4096_after_substitution_is_sent_and_an_image_needs_no_text():
+    async with open_client(chat_scenario({"652": "active"})) as world_client:
+        exact = await create_template(world_client, buttons=[], text="Hi $!data.get('name')")
+        photo = await create_template(world_client, buttons=[], text="", imageSource="https://cdn.example/a.png")
+        for message_id, params in ((exact, {"name": "x" * 4093}), (photo, {})):
+            recipient = {"locator": "652", "jsonParam": json.dumps(params)}
+            request_id = (await smartsend(world_client, message_id, [recipient]))["results"]["requestId"]
+            assert (await statuses(world_client, request_id))[request_id]["status"] == "DELIVERED"
 
 
 RATE_LIMITED = {"701": {"state": "rate_limited", "retry_after": 30, "limited_sends": 2}}

@@ -21,6 +21,7 @@ import logging
 import httpx
 
 from .botapi.webhooks import CLOCK_POLL, WebhookSender
+from .retries import run_due_retries
 from .webhooks import TIMEOUT_SECONDS, ActivityWebhooks
 
 TICK_SECONDS = 0.25
@@ -72,8 +73,7 @@ class Background:
 
     async def step(self) -> None:
         """One tick: run due delivery retries, then send due activity webhooks."""
-        world = self.emulator.world
-        world.deliveries.run_due(world.clock.now())
+        run_due_retries(self.emulator)
         await self.flush()
 
     async def flush(self) -> int:

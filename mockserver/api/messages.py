@@ -12,6 +12,7 @@ from ..domain.errors import DomainError, InvalidInput
 from ..domain.messages import SEARCH_MAX_ROWS
 from ..domain.text import is_ascii_digits
 from ..responses import api_json, api_text
+from ..retries import run_due_retries
 from .common import note, refusal, wrapper_list
 
 MAX_STATUS_IDS = 1000
@@ -21,11 +22,9 @@ def _world(request: Request):
     return request.app.state.emulator.world
 
 
-def _catch_up(request: Request, world) -> None:
+def _catch_up(request: Request) -> None:
     """Run the retries that fell due while the clock moved (the background tick may not have yet)."""
-    retried = world.deliveries.run_due(world.clock.now())
-    if retried:
-        note(request, "retried", [d.as_dict() for d in retried])
+    run_due_retries(request.app.state.emulator)
 
 
 def _message_id(request: Request) -> int:
@@ -90,7 +89,7 @@ async def one_message(request: Request) -> Response:
 
 async def smartsend(request: Request) -> Response:
     world = _world(request)
-    _catch_up(request, world)
+    _catch_up(request)
     try:
         message = world.messages.get(_message_id(request))
         recipients = parse_recipients(json_body(request))
@@ -109,7 +108,7 @@ async def smartsend(request: Request) -> Response:
 
 async def broadcast(request: Request) -> Response:
     world = _world(request)
-    _catch_up(request, world)
+    _catch_up(request)
     try:
         spec = parse_broadcast(json_body(request))
         app = world.app(spec.app_uuid)
@@ -131,7 +130,7 @@ async def broadcast(request: Request) -> Response:
 
 async def statuses(request: Request) -> Response:
     world = _world(request)
-    _catch_up(request, world)
+    _catch_up(request)
     values = request.query_params.getlist("ids")
     if not values:
         return refusal(InvalidInput("ids is required: the requestId values of sent messages, comma-separated"))

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..responses import control_json
+from ..retries import run_due_retries
 from .common import Refusal, body, handler
 from .state import render_state
 
@@ -34,7 +35,7 @@ async def state(request: Request) -> Response:
     world = request.app.state.emulator.world
     if request.method == "PUT":
         world.restore(body(request))  # InvalidInput (400) leaves the world as it was
-    world.deliveries.run_due(world.clock.now())  # retries that fell due while the clock moved
+    run_due_retries(request.app.state.emulator)  # retries that fell due while the clock moved
     return control_json(render_state(world))
 
 

@@ -19,6 +19,7 @@ from .activity import Outbox, activity_time
 from .apps import Apps
 from .contacts import Contact, ContactBook
 from .errors import InvalidInput, NotFound, required_array
+from .markup import parse_text
 from .messages import TelegramMessage
 from .telegram import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld
 from .text import is_ascii_digits, is_blank
@@ -455,6 +456,7 @@ class Deliveries:
         delivery.attempts += 1
         delivery.next_attempt_at = None
         try:
+            _check_text(delivery)
             chat = self.telegram.check_reachable(delivery.chat_id)
         except TelegramError as error:
             if error.error_code == 429 and delivery.attempts < self.max_attempts:
@@ -611,6 +613,13 @@ class Deliveries:
         if delivery.external_request_id is not None:
             event["externalRequestId"] = delivery.external_request_id
         return event
+
+
+def _check_text(delivery: Delivery) -> None:
+    """Telegram refuses a blank text, or one over 4096 characters once jsonParam and tracked links
+    are in (400, token kept); a message with an image is a photo, whose text is an optional caption."""
+    if delivery.image_source is None:
+        parse_text(delivery.text, None)
 
 
 def _chat_number(chat_id: str) -> int | str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 import httpx
 import pytest
@@ -112,6 +113,11 @@ async def test_blocked_user_story(client):
     second = as_list((await smartsend(client, message_id, everyone))["results"])
     assert {r["locator"]: r["status"] for r in second} == {"111": "OK", "1002": "ERROR", "333": "OK"}
     assert next(r for r in second if r["locator"] == "1002")["message"] == "Contact 1002 has no Telegram token"
+    again = await statuses(client, *(r["requestId"] for r in second if r["status"] == "OK"))
+    assert [s["status"] for s in again.values()] == ["DELIVERED", "DELIVERED"]
+    final = await state(client)
+    assert [d["chat_id"] for d in final["deliveries"]].count("222") == 1  # the second send made no attempt on her
+    assert subscribers(final) == 2 and len(final["token_removals"]) == 1
     chat_222 = (await client.get("/_mock/telegram/chats/222/messages")).json()
     assert chat_222 == {"chat_id": "222", "state": "blocked", "messages": []}
     assert len((await client.get("/_mock/telegram/chats/111/messages")).json()["messages"]) == 2
@@ -121,6 +127,30 @@ async def test_blocked_user_story(client):
     noted = {d["chat_id"]: d for d in first_send["deliveries"]}
     assert noted["222"]["token_removed_from"] == [1002]
     assert noted["222"]["reason"] == "Forbidden: bot was blocked by the user"
+
+
+async def test_blocked_user_story_by_broadcast(client):
+    """The same story with a broadcast to every subscriber: the second one no longer counts Olena in."""
+    r = await client.post(
+        f"/api/v1/apps/{APP_UUID}/tokens", json={"tokens": [{"token": "333", "externalCustomerId": "C-3"}]}
+    )
+    assert r.status_code == 200 and subscribers(await state(client)) == 3
+    message_id = await create_template(client)
+    body = {"messageId": message_id, "appId": APP_UUID}
+    assert (await client.post("/api/v1/broadcast", json=body)).status_code == 200
+    first = {d["chat_id"]: d for d in (await state(client))["deliveries"]}
+    assert sorted(first) == ["111", "222", "333"]
+    found = await statuses(client, *(d["requestId"] for d in first.values()))
+    assert {chat: found[d["requestId"]]["status"] for chat, d in first.items()} == {
+        "111": "DELIVERED", "222": "BOT_SEND_ERROR", "333": "DELIVERED",
+    }
+    after = await state(client)
+    assert next(c for c in after["contacts"] if c["id"] == 1002)["tokens"] == {}
+    assert subscribers(after) == 2
+
+    assert (await client.post("/api/v1/broadcast", json=body)).status_code == 200
+    second = [d for d in (await state(client))["deliveries"] if d["requestId"] not in found]
+    assert sorted((d["chat_id"], d["status"]) for d in second) == [("111", "SENT"), ("333", "SENT")]
 
 
 async def test_broadcast_reaches_every_subscriber_once_and_skips_muted(client, emulator):
@@ -176,6 +206,37 @@ async def test_dead_chat_outcomes(chat_state, code, reason, token_kept):
         assert len(snapshot["token_removals"]) == (0 if token_kept else 1)
 
 
+@pytest.mark.parametrize(
+    "template, params, reason",
+    [
+        ({"text": ""}, {}, "Bad Request: message text is empty"),
+        ({"text": "$!data.get('x')"}, {"x": " "}, "Bad Request: message text is empty"),
+        ({"text": "Hi $!data.get('name')"}, {"name": "x" * 4094}, "Bad Request: message is too long"),
+    ],
+)
+async def test_a_text_telegram_refuses_fails_and_keeps_the_token(template, params, reason):
+    async with open_client(chat_scenario({"651": "active"})) as world_client:
+        message_id = await create_template(world_client, buttons=[], **template)
+        recipient = {"locator": "651", "jsonParam": json.dumps(params)}
+        request_id = (await smartsend(world_client, message_id, [recipient]))["results"]["requestId"]
+        assert (await statuses(world_client, request_id))[request_id]["status"] == "BOT_SEND_ERROR"
+        snapshot = await state(world_client)
+        [delivery] = snapshot["deliveries"]
+        assert (delivery["status"], delivery["error_code"], delivery["reason"]) == ("FAILED", 400, reason)
+        assert snapshot["contacts"][0]["tokens"] == {APP_UUID: ["651"]} and snapshot["token_removals"] == []
+        assert snapshot["telegram"]["chats"]["651"]["messages"] == []
+
+
+async def test_a_text_of_4096_after_substitution_is_sent_and_an_image_needs_no_text():
+    async with open_client(chat_scenario({"652": "active"})) as world_client:
+        exact = await create_template(world_client, buttons=[], text="Hi $!data.get('name')")
+        photo = await create_template(world_client, buttons=[], text="", imageSource="https://cdn.example/a.png")
+        for message_id, params in ((exact, {"name": "x" * 4093}), (photo, {})):
+            recipient = {"locator": "652", "jsonParam": json.dumps(params)}
+            request_id = (await smartsend(world_client, message_id, [recipient]))["results"]["requestId"]
+            assert (await statuses(world_client, request_id))[request_id]["status"] == "DELIVERED"
+
+
 RATE_LIMITED = {"701": {"state": "rate_limited", "retry_after": 30, "limited_sends": 2}}
 
 
@@ -216,6 +277,48 @@ async def test_rate_limited_chat_fails_when_retries_run_out():
         assert (await state(world_client))["contacts"][0]["tokens"] == {APP_UUID: ["702"]}
 
 
+async def journal_retries(client) -> list[dict]:
+    """The deliveries of every retry run the journal holds, oldest first."""
+    entries = (await client.get("/_mock/requests", params={"method": "RETRY"})).json()["requests"]
+    assert all(e["path"] == "telegram:sendMessage" for e in entries)
+    return [d for e in entries for d in e["retried"]]
+
+
+async def test_a_retry_run_by_the_background_is_journaled_with_its_reason():
+    async with open_client(chat_scenario({"703": {"state": "rate_limited", "retry_after": 5}}, limits={"send_attempts": 2})) as world_client:
+        clock = world_client.emulator.world.clock
+        clock.freeze()
+        message_id = await create_template(world_client)
+        request_id = (await smartsend(world_client, message_id, [{"locator": "703"}]))["results"]["requestId"]
+        assert await journal_retries(world_client) == []
+        clock.advance(5)
+        await world_client.emulator.background.step()  # no request sets this retry off
+        [retried] = await journal_retries(world_client)
+        assert (retried["requestId"], retried["status"], retried["attempts"]) == (request_id, "FAILED", 2)
+        assert (retried["error_code"], retried["reason"]) == (429, "Too Many Requests: retry after 5")
+
+
+async def test_a_token_removed_on_a_retry_is_in_the_state_and_the_journal():
+    """The chat answers 429, then its user blocks the bot: the retry gets the 403 and the token goes."""
+    async with open_client(chat_scenario({"704": {"state": "rate_limited", "retry_after": 5}})) as world_client:
+        clock = world_client.emulator.world.clock
+        clock.freeze()
+        message_id = await create_template(world_client)
+        request_id = (await smartsend(world_client, message_id, [{"locator": "704"}]))["results"]["requestId"]
+        assert (await world_client.post("/_mock/telegram/chats/704/block")).status_code == 200
+        clock.advance(5)
+        snapshot = await state(world_client)  # reading the state runs the due retry
+        [removal] = snapshot["token_removals"]
+        assert (removal["requestId"], removal["contactIds"]) == (request_id, [10])
+        assert removal["reason"] == "Forbidden: bot was blocked by the user"
+        assert subscribers(snapshot) == 0
+        [retried] = await journal_retries(world_client)
+        assert (retried["status"], retried["error_code"], retried["token_removed_from"]) == ("FAILED", 403, [10])
+        assert retried["reason"] == "Forbidden: bot was blocked by the user"
+        assert (await state(world_client))["token_removals"] == [removal]  # a second read retries nothing
+        assert len(await journal_retries(world_client)) == 1
+
+
 # -- clicks -----------------------------------------------------------------------------------
 
 
@@ -243,6 +346,25 @@ async def test_scenario_makes_users_click_always():
         message_id = await create_template(world_client)
         request_id = (await smartsend(world_client, message_id, [{"locator": "801"}]))["results"]["requestId"]
         assert (await statuses(world_client, request_id))[request_id]["status"] == "CLICKED"
+
+
+async def clicked_chats(clicks: object) -> list[str]:
+    """Send one template to twenty active chats; the chats whose user clicked on delivery."""
+    chats = {str(900 + i): "active" for i in range(20)}
+    async with open_client(chat_scenario(chats, clicks=clicks)) as world_client:
+        message_id = await create_template(world_client)
+        results = as_list((await smartsend(world_client, message_id, [{"locator": c} for c in chats]))["results"])
+        found = await statuses(world_client, *(r["requestId"] for r in results))
+        return [r["locator"] for r in results if found[r["requestId"]]["status"] == "CLICKED"]
+
+
+async def test_scenario_click_probability_is_seeded():
+    some = await clicked_chats({"probability": 0.5, "seed": 7})
+    assert 0 < len(some) < 20
+    assert await clicked_chats({"probability": 0.5, "seed": 7}) == some  # the same run again
+    assert await clicked_chats({"probability": 0.5, "seed": 8}) != some
+    assert await clicked_chats("never") == []
+    assert len(await clicked_chats("always")) == 20
 
 
 # -- runtime chat changes and the quirk ---------------------------------------------------------

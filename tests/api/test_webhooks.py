@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import httpx
 import orjson
@@ -170,3 +171,26 @@ async def test_lifespan_runs_the_background_task():
     gate.set()
     await task
     assert receiver.calls and sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+async def test_an_activity_has_the_reference_fields_and_no_auth_without_credentials():
+    spec = scenario()
+    spec["webhooks"] = {"url": HOOK["url"]}
+    emulator = Emulator(spec)
+    emulator.world.clock.freeze()
+    receiver = Receiver()
+    emulator.background.transport = httpx.MockTransport(receiver)
+    transport = httpx.ASGITransport(app=create_app(emulator))
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=basic()) as client:
+        await send(client, "11")
+        [delivery] = (await client.get("/_mock/state")).json()["deliveries"]
+        await emulator.background.flush()
+    [call] = receiver.calls
+    assert "authorization" not in call.headers
+    [event] = receiver.events(0)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", event.pop("activityDateTime"))
+    assert event == {
+        "activityStatus": "DELIVERED", "messageId": delivery["messageId"], "broadcastId": delivery["sendId"],
+        "requestId": delivery["requestId"], "contactId": 1, "externalCustomerId": "A", "mediaType": "telegrambot",
+        "telegrambot": "11", "clickEventLink": None, "statusDescription": None, "statusData": {},
+    }

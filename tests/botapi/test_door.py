@@ -205,3 +205,17 @@ async def test_bot_message_and_user_message_share_one_chat_history(client):
         (1, False, "/start"),
         (2, True, "Welcome"),
     ]
+
+
+async def test_a_delivery_and_a_bot_message_share_one_chat_and_its_numbering(client):
+    """eSputnik's send and the bot's sendMessage land in the same history, numbered together."""
+    r = await client.post("/api/v1/messages/telegram", json={"name": "n", "text": "Sale today"})
+    r = await client.post(f"/api/v1/message/{r.json()['id']}/smartsend", json={"recipients": [{"locator": "111"}]})
+    request_id = r.json()["results"]["requestId"]
+    sent = (await client.post(f"{BOT}/sendMessage", json={"chat_id": 111, "text": "Hi"})).json()["result"]
+    assert sent["message_id"] == 2
+    history = (await client.get("/_mock/telegram/chats/111/messages")).json()["messages"]
+    assert [(m["message_id"], m["text"], m.get("requestId")) for m in history] == [
+        (1, "Sale today", request_id),
+        (2, "Hi", None),
+    ]

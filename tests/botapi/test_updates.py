@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+import orjson
 import pytest
 
+from mockserver.botapi.webhooks import SECRET_HEADER, WebhookSender
 from tests.botapi.conftest import BOT, new_user, state
 
 pytestmark = pytest.mark.anyio
@@ -137,6 +140,50 @@ async def test_webhook_excludes_polling_and_shows_in_info(client):
     assert r.json()["description"] == "Webhook was deleted"
     assert (await client.post(f"{BOT}/deleteWebhook")).json()["description"] == "Webhook is already deleted"
     assert await updates(client) == []
+
+
+async def pending(client) -> int:
+    return (await client.get(f"{BOT}/getWebhookInfo")).json()["result"]["pending_update_count"]
+
+
+async def test_set_webhook_keeps_or_drops_pending_updates(client):
+    await new_user(client)
+    await client.post("/_mock/telegram/users/555/send", json={"text": "x"})
+    await client.post(f"{BOT}/setWebhook", json={"url": "https://bot.example/hook"})
+    assert await pending(client) == 1
+    r = await client.post(f"{BOT}/setWebhook", data={"url": "https://bot.example/hook", "drop_pending_updates": "true"})
+    assert r.json()["result"] is True and await pending(client) == 0
+    await client.post("/_mock/telegram/users/555/send", json={"text": "y"})
+    assert await pending(client) == 1  # only those waiting at the call are dropped
+
+
+async def test_webhook_gets_updates_in_order_with_the_secret_and_retries_on_the_clock(client, emulator):
+    clock = emulator.world.clock
+    clock.freeze()
+    await new_user(client)
+    await client.post(f"{BOT}/setWebhook", json={"url": "http://bot.example/hook", "secret_token": "s3cret"})
+    for text in ("one", "two", "three"):
+        await client.post("/_mock/telegram/users/555/send", json={"text": text})
+    answers, seen = [500], []
+
+    def receiver(request: httpx.Request) -> httpx.Response:
+        seen.append((request.headers.get(SECRET_HEADER), orjson.loads(request.content)))
+        return httpx.Response(answers.pop(0) if answers else 200)
+
+    sender = WebhookSender(emulator)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(receiver)) as hook_client:
+        await sender.round(hook_client)  # "one" is refused
+        await sender.round(hook_client)  # backing off: the clock has not moved, nothing is sent
+        assert len(seen) == 1 and await pending(client) == 3
+        info = (await client.get(f"{BOT}/getWebhookInfo")).json()["result"]
+        assert info["last_error_message"] == "Wrong response from the webhook: 500 Internal Server Error"
+        clock.advance(1)
+        for _ in range(3):
+            await sender.round(hook_client)
+    assert [u["message"]["text"] for _, u in seen] == ["one", "one", "two", "three"]
+    assert [u["update_id"] for _, u in seen] == [1, 1, 2, 3]
+    assert {secret for secret, _ in seen} == {"s3cret"}
+    assert await pending(client) == 0
 
 
 async def test_set_webhook_with_an_empty_url_removes_it(client):

@@ -35,8 +35,15 @@ CHAT_ID = {
     "pattern": CHAT_ID_PATTERN,
     "x-message": "a Telegram chat id is an integer (digits, optionally negative)",
 }
-# A token is whatever the API accepted: usually a chat id, but any non-empty text.
-TOKEN = {"type": ["string", "integer"], "minLength": 1, "x-message": "a token is a non-empty string or an integer"}
+# A token is whatever the tokens API accepts: usually a chat id, but any non-blank text of at
+# most 255 characters (a blank one would seed a contact the API could never have made).
+TOKEN = {
+    "type": ["string", "integer"],
+    "minLength": 1,
+    "maxLength": 255,
+    "pattern": r"\S",
+    "x-message": "a token is a non-blank string of at most 255 characters, or an integer",
+}
 APP_UUID = {"type": "string", "pattern": UUID_PATTERN, "x-message": "malformed UUID"}
 BOT_REF = {"type": "string", "minLength": 1, "description": "A bot's username (with or without @) or its app_uuid."}
 

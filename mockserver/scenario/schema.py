@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.contact_updates import CHANNEL_TYPES
 from ..domain.contacts import TEXT_FIELDS
 from ..domain.telegram import CHAT_STATES
 
@@ -68,6 +69,17 @@ CONTACT = _object(
         "lastName": TEXT,
         "email": TEXT,
         "phone": TEXT,
+        "channels": {
+            "type": "array",
+            "description": "More channels in the API's shape, after email and phone; Telegram tokens go in tokens.",
+            "items": _object(
+                {
+                    "type": {"enum": list(CHANNEL_TYPES), "x-message": f"a channel type is one of {', '.join(CHANNEL_TYPES)}"},
+                    "value": NON_EMPTY,
+                },
+                ["type", "value"],
+            ),
+        },
         "externalCustomerId": NON_EMPTY,
         "contactKey": TEXT,
         "languageCode": TEXT,

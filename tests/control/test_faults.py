@@ -157,3 +157,15 @@ async def test_probability_and_seed_repeat_over_a_real_socket(live):
 
     first = await run()
     assert first == await run() and set(first) == {200, 502}
+
+
+async def test_a_delayed_request_is_journaled_on_arrival_and_answered_later(live):
+    async with httpx.AsyncClient(base_url=live.url, headers=basic()) as client:
+        await add(client, {"match": {"path": "/api/*"}, "action": {"delay_ms": 500}, "times": 1})
+        slow = asyncio.ensure_future(client.post(TOKENS, json=BODY))
+        arrived = await client.get("/_mock/requests/wait", params={"count": 1, "timeout": 2, "path": "/api/*"})
+        answered_yet = await client.get("/_mock/requests/count", params={"status": 200})
+        answered = await client.get("/_mock/requests/wait", params={"count": 1, "timeout": 2, "status": 200})
+        assert (await slow).status_code == 200
+    assert arrived.json() == {"count": 1} and answered_yet.json() == {"count": 0}
+    assert answered.json() == {"count": 1}

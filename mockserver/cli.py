@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import socket
 import sys
 import urllib.error
@@ -184,3 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         return {"serve": serve, "check": check, "schema": schema, "verify": verify}[command](rest)
     except KeyboardInterrupt:
         return 0
+    except BrokenPipeError:
+        # The reader left early (``mockserver schema | head``): nothing more to say, and no traceback,
+        # not even from the interpreter flushing stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

@@ -115,3 +115,65 @@ class ControlClient:
 
     def verify(self, expect: list[dict] | None = None) -> dict:
         return self.call("POST", "/_mock/verify", {"expect": expect} if expect is not None else None)
+
+    def snapshot(self) -> dict:
+        """Save the state to the server's ``--state-file`` now (ControlError 409 without one)."""
+        return self.call("POST", "/_mock/snapshot")
+
+    # -- the simulated Telegram side -----------------------------------------------
+
+    def telegram_user(self, user_id: int | str, first_name: str = "User", **profile: str) -> "TelegramUser":
+        """Create (or update) a simulated Telegram user and hand back a handle to make them act."""
+        self.call("POST", "/_mock/telegram/users", {"id": user_id, "first_name": first_name, **profile})
+        return TelegramUser(self, str(user_id))
+
+    def chat_messages(self, chat_id: int | str) -> list[dict]:
+        """The chat's messages both ways (the user's and the bots'), oldest first."""
+        return self.call("GET", f"/_mock/telegram/chats/{chat_id}/messages")["messages"]
+
+    def set_chat_state(self, chat_id: int | str, change: str) -> dict:
+        """``block``, ``unblock`` or ``deactivate`` a chat; every bot hears it (``my_chat_member``)."""
+        if change not in ("block", "unblock", "deactivate"):
+            raise ValueError(f"change must be block, unblock or deactivate (got {change!r})")
+        return self.call("POST", f"/_mock/telegram/chats/{chat_id}/{change}")
+
+    def click(self, chat_id: int | str, request_id: str | None = None) -> dict:
+        """The chat's user opens the link of a delivery (the latest one, or ``request_id``'s)."""
+        body = {"requestId": request_id} if request_id is not None else None
+        return self.call("POST", f"/_mock/telegram/chats/{chat_id}/click", body)
+
+
+class TelegramUser:
+    """One simulated Telegram user; each action answers what ``/_mock/telegram/users`` answers
+    (the user and the updates queued for the bot). ``bot`` (username or app_uuid) is needed
+    only when the scenario has several bots."""
+
+    def __init__(self, client: ControlClient, user_id: str) -> None:
+        self.client = client
+        self.id = user_id
+
+    def _act(self, name: str, body: dict) -> dict:
+        fields = {k: v for k, v in body.items() if v is not None}
+        return self.client.call("POST", f"/_mock/telegram/users/{self.id}/{name}", fields or None)
+
+    def info(self) -> dict:
+        """The user's profile, chat state and the messages bots sent them."""
+        return self.client.call("GET", f"/_mock/telegram/users/{self.id}")["user"]
+
+    def start(self, payload: str | None = None, *, bot: str | None = None) -> dict:
+        return self._act("start", {"payload": payload, "bot": bot})
+
+    def send(self, text: str, *, bot: str | None = None) -> dict:
+        return self._act("send", {"text": text, "bot": bot})
+
+    def press(self, message_id: int, *, callback_data: str | None = None, text: str | None = None, bot: str | None = None) -> dict:
+        return self._act("press", {"message_id": message_id, "callback_data": callback_data, "text": text, "bot": bot})
+
+    def block(self, *, bot: str | None = None) -> dict:
+        return self._act("block", {"bot": bot})
+
+    def unblock(self, *, bot: str | None = None) -> dict:
+        return self._act("unblock", {"bot": bot})
+
+    def messages(self) -> list[dict]:
+        return self.client.chat_messages(self.id)

@@ -71,10 +71,17 @@ class Journal:
         if len(self.entries) == self.size:
             self.dropped += 1
         self.entries.append(entry)
+        # A request counts from its arrival (status 0 until answered), so a waiter must hear of it
+        # now: a long poll or a delayed fault may take seconds to answer.
+        if self._changed is not None:
+            self._wake()
         return entry
 
     def closed(self, entry: Entry) -> None:
-        """Wake whoever waits for new entries (``/_mock/requests/wait``)."""
+        """Wake whoever waits (``/_mock/requests/wait``): the entry now has its status."""
+        self._wake()
+
+    def _wake(self) -> None:
         if self._changed is not None:
             self._changed.set()
             self._changed = None

@@ -12,13 +12,18 @@ from .domain.text import is_ascii_digits
 from .responses import dumps, error_for_path
 
 JOURNAL_SKIPS = ("/_mock",)
+# Whole worlds travel through these two: PUT /_mock/state must take back whatever GET returned,
+# however large (100,000 contacts are tens of MB), so --body-limit does not cap them; this does.
+WORLD_PATHS = ("/_mock/state", "/_mock/scenario")
+WORLD_BODY_LIMIT = 1 << 30
 
 
 class Front:
     """Everything every HTTP request goes through before its door.
 
     - An optional trailing slash is accepted on every path.
-    - The body is read once, refused with 413 above the limit, and handed on in
+    - The body is read once, refused with 413 above the limit (``WORLD_BODY_LIMIT`` for the
+      two calls that take whole worlds), and handed on in
       ``scope["mockserver.body"]`` so that doors never read the stream themselves.
     - The exchange is journaled (control-plane calls are not: they would drown the traffic
       tests want to look at).
@@ -40,6 +45,8 @@ class Front:
         if len(path) > 1 and path.endswith("/"):
             path = scope["path"] = path.rstrip("/") or "/"
         limit = self.emulator.body_limit
+        if path in WORLD_PATHS:
+            limit = max(limit, WORLD_BODY_LIMIT)
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit():  # bytes.isdigit() is ASCII-only

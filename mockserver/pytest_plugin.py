@@ -8,7 +8,7 @@
 
 The scenario may also come from the ``mockserver_scenario`` fixture (override it, or
 parametrize it indirectly). Relative paths are tried against the rootdir, then the
-test file's folder. Opt out with ``-p no:mockserver``.
+test file's folder, then the directory pytest was started in. Opt out with ``-p no:mockserver``.
 """
 
 from __future__ import annotations
@@ -53,10 +53,16 @@ def _find(request: pytest.FixtureRequest, name: str) -> Path:
     path = Path(name)
     if path.is_absolute():
         return path
-    for base in (request.config.rootpath, Path(request.node.path).parent):
+    # The invocation directory too: a test file kept outside the project (its rootdir is then
+    # the file's own folder) still finds the project's scenarios when run from the project.
+    bases = (request.config.rootpath, Path(request.node.path).parent, request.config.invocation_params.dir)
+    for base in bases:
         if (base / path).is_file():
             return base / path
-    raise pytest.UsageError(f"mockserver scenario {name} not found under {request.config.rootpath} or the test's folder")
+    raise pytest.UsageError(
+        f"mockserver scenario {name} not found under the rootdir, the test's folder or the current directory "
+        f"({', '.join(map(str, dict.fromkeys(bases)))})"
+    )
 
 
 @pytest.fixture

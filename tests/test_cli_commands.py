@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import jsonschema
 import pytest
@@ -64,3 +66,11 @@ def test_damaged_state_file_is_refused_and_kept(tmp_path, capsys, content, reaso
 def test_watch_needs_a_scenario(capsys):
     assert main(["--watch", "--port", "0"]) == 2
     assert "--watch needs --scenario" in capsys.readouterr().err
+
+
+def test_schema_into_a_closed_pipe_is_quiet():
+    """``mockserver schema | head -1``: the reader leaves early, and no traceback follows."""
+    process = subprocess.Popen([sys.executable, "-m", "mockserver", "schema"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    _, err = process.communicate(timeout=30)
+    assert b"Traceback" not in err and process.returncode == 1, err

@@ -65,3 +65,16 @@ def test_readme_shows_the_example_exactly():
     block = re.search(r"```python\n(# The README's pytest example.*?)```", readme, re.S)
     assert block is not None
     assert block.group(1) == (Path(__file__).parent / "test_readme_example.py").read_text()
+
+
+def test_readme_example_runs_as_written_from_a_copy_outside_the_project(tmp_path):
+    """A copy of the example in another folder, run from the project: its scenario is found from there."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "test_copy.py").write_text((Path(__file__).parent / "test_readme_example.py").read_text())
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(elsewhere / "test_copy.py")],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "3 passed" in run.stdout

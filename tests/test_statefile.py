@@ -54,3 +54,29 @@ def test_save_replaces_whole_file_atomically(tmp_path):
     save_state(path, {"b": 2})
     assert read_state(path) == {"b": 2} and len(list(tmp_path.iterdir())) == 1
     assert read_state(tmp_path / "absent.json") is None
+
+
+def test_a_failed_save_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    import os
+
+    import pytest
+
+    path = tmp_path / "s.json"
+    save_state(path, {"old": 1})
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        save_state(path, {"new": 2})
+    assert read_state(path) == {"old": 1} and [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def test_snapshot_that_cannot_be_written_is_507(tmp_path):
+    state_file = tmp_path / "missing-dir" / "world.json"
+    with ThreadedServer(emulator_for(state_file)) as server:
+        r = httpx.post(f"{server.url}/_mock/snapshot")
+        assert r.status_code == 507 and r.json()["error"] == "state file not saved"
+        state_file.parent.mkdir()  # so that the save on shutdown succeeds
+    assert state_file.exists()

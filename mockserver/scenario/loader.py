@@ -335,6 +335,7 @@ def _contacts(seeds: list[dict], refs: dict[str, str], id_base: int) -> list[dic
         for kind, key in (("email", "email"), ("sms", "phone")):
             if key in seed:
                 contact["channels"].append({"type": kind, "value": seed[key]})
+        contact["channels"] += [{"type": c["type"], "value": c["value"]} for c in seed.get("channels", [])]
         for key, attr in TEXT_FIELDS.items():
             if key in seed:
                 contact[attr] = seed[key]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.contact_updates import CHANNEL_TYPES
 from ..domain.contacts import TEXT_FIELDS
 from ..domain.telegram import CHAT_STATES
 
@@ -35,8 +36,15 @@ CHAT_ID = {
     "pattern": CHAT_ID_PATTERN,
     "x-message": "a Telegram chat id is an integer (digits, optionally negative)",
 }
-# A token is whatever the API accepted: usually a chat id, but any non-empty text.
-TOKEN = {"type": ["string", "integer"], "minLength": 1, "x-message": "a token is a non-empty string or an integer"}
+# A token is whatever the tokens API accepts: usually a chat id, but any non-blank text of at
+# most 255 characters (a blank one would seed a contact the API could never have made).
+TOKEN = {
+    "type": ["string", "integer"],
+    "minLength": 1,
+    "maxLength": 255,
+    "pattern": r"\S",
+    "x-message": "a token is a non-blank string of at most 255 characters, or an integer",
+}
 APP_UUID = {"type": "string", "pattern": UUID_PATTERN, "x-message": "malformed UUID"}
 BOT_REF = {"type": "string", "minLength": 1, "description": "A bot's username (with or without @) or its app_uuid."}
 
@@ -61,6 +69,17 @@ CONTACT = _object(
         "lastName": TEXT,
         "email": TEXT,
         "phone": TEXT,
+        "channels": {
+            "type": "array",
+            "description": "More channels in the API's shape, after email and phone; Telegram tokens go in tokens.",
+            "items": _object(
+                {
+                    "type": {"enum": list(CHANNEL_TYPES), "x-message": f"a channel type is one of {', '.join(CHANNEL_TYPES)}"},
+                    "value": NON_EMPTY,
+                },
+                ["type", "value"],
+            ),
+        },
         "externalCustomerId": NON_EMPTY,
         "contactKey": TEXT,
         "languageCode": TEXT,

@@ -132,3 +132,40 @@ async def test_429_reaches_a_real_client(live):
         await add(client, {"action": {"status": 429, "headers": {"Retry-After": "7"}}, "times": 1})
         r = await client.post(TOKENS, json=BODY)
     assert r.status_code == 429 and r.headers["Retry-After"] == "7"
+
+
+async def test_a_delay_with_a_status_answers_late_and_other_api_calls_go_on(live):
+    async with httpx.AsyncClient(base_url=live.url, headers=basic()) as client:
+        await add(client, {"match": {"method": "POST", "path": "/api/*"}, "action": {"delay_ms": 1000, "status": 503}, "times": 1})
+        started = time.monotonic()
+        slow = asyncio.ensure_future(client.post(TOKENS, json=BODY))
+        await asyncio.sleep(0.05)
+        other = await client.get("/api/v1/account/info")  # not matched: answered while the other sleeps
+        other_time = time.monotonic() - started
+        answer = await slow
+        slow_time = time.monotonic() - started
+    assert other.status_code == 200 and other_time < 0.9
+    assert answer.status_code == 503 and slow_time >= 1.0
+
+
+async def test_probability_and_seed_repeat_over_a_real_socket(live):
+    async def run() -> list[int]:
+        async with httpx.AsyncClient(base_url=live.url, headers=basic()) as client:
+            await client.post("/_mock/reset")
+            await add(client, {"match": {"path": "/api/*"}, "action": {"status": 502}, "probability": 0.3, "seed": 7})
+            return [(await client.get("/api/v1/account/info")).status_code for _ in range(20)]
+
+    first = await run()
+    assert first == await run() and set(first) == {200, 502}
+
+
+async def test_a_delayed_request_is_journaled_on_arrival_and_answered_later(live):
+    async with httpx.AsyncClient(base_url=live.url, headers=basic()) as client:
+        await add(client, {"match": {"path": "/api/*"}, "action": {"delay_ms": 500}, "times": 1})
+        slow = asyncio.ensure_future(client.post(TOKENS, json=BODY))
+        arrived = await client.get("/_mock/requests/wait", params={"count": 1, "timeout": 2, "path": "/api/*"})
+        answered_yet = await client.get("/_mock/requests/count", params={"status": 200})
+        answered = await client.get("/_mock/requests/wait", params={"count": 1, "timeout": 2, "status": 200})
+        assert (await slow).status_code == 200
+    assert arrived.json() == {"count": 1} and answered_yet.json() == {"count": 0}
+    assert answered.json() == {"count": 1}

@@ -76,3 +76,19 @@ async def test_state_put_needs_json(client):
     assert r.status_code == 415 and set(r.json()) == {"error", "detail"}
     r = await client.put("/_mock/state", content=b"{", headers={"Content-Type": "application/json"})
     assert r.status_code == 400
+
+
+async def test_a_world_larger_than_the_body_limit_still_round_trips(scenario):
+    """--body-limit guards the API and the small control calls, not the whole world PUT takes back."""
+    import httpx
+
+    from mockserver import Emulator, create_app
+
+    emulator = Emulator(scenario, body_limit=256)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(emulator)), base_url="http://mock") as client:
+        before = (await client.get("/_mock/state")).json()
+        await client.post("/_mock/reset")
+        r = await client.put("/_mock/state", json=before)
+        assert r.status_code == 200 and r.json() == before
+        assert (await client.post("/_mock/reset", content=b"x" * 257)).status_code == 413
+        assert (await client.post(TOKENS, content=b" " * 257)).status_code == 413

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,11 +30,20 @@ def test_refused_with_place_and_reason(path):
     assert any(line.startswith(f"{path}:{place}: ") and reason in line for line in lines), lines
 
 
-@pytest.mark.parametrize("path", BROKEN[:3], ids=[p.stem for p in BROKEN[:3]])
+@pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
 def test_check_command_exits_2_without_traceback(path, capsys):
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"{path}:") and "Traceback" not in err
+
+
+def test_serving_a_broken_file_exits_2_with_its_place_and_no_traceback():
+    """The real command line, as a user runs it: ``mockserver --scenario broken.yaml``."""
+    path = BROKEN[0]
+    place, reason = promise(path)
+    run = subprocess.run([sys.executable, "-m", "mockserver", "--scenario", str(path), "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"{path}:{place}: " in run.stderr and reason in run.stderr
 
 
 def test_several_problems_are_all_reported_in_file_order(tmp_path):

@@ -1,0 +1,68 @@
+"""The control-plane client the pytest fixture hands out, against a real server: time and the simulated Telegram users."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from mockserver import Emulator
+from mockserver.client import ControlClient, ControlError
+from mockserver.scenario import load_scenario
+from mockserver.threaded import ThreadedServer
+from tests.conftest import APP_UUID, SCENARIOS, basic
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ThreadedServer(Emulator(load_scenario(SCENARIOS / "blocked_user.yaml"))) as server:
+        yield server
+
+
+@pytest.fixture
+def mock(server) -> ControlClient:
+    client = ControlClient(server.url)
+    client.reset()
+    return client
+
+
+def test_the_clock_ends_a_mute(mock):
+    mock.freeze()
+    r = httpx.post(f"{mock.url}/api/v1/apps/{APP_UUID}/token/mute", json={"token": "111", "duration": 60}, headers=basic())
+    assert r.status_code == 200
+    until = mock.clock()["now"] + 60
+    assert mock.state()["apps"][0]["mutes"] == {"111": until}
+    mock.advance(59)
+    assert mock.state()["apps"][0]["mutes"] == {"111": until}
+    mock.advance(2)
+    assert mock.state()["apps"][0]["mutes"] == {}
+
+
+def test_a_simulated_user_starts_receives_clicks_and_blocks(mock):
+    ivan = mock.telegram_user(555, first_name="Ivan")
+    started = ivan.start("C-3")
+    assert [u["message"]["text"] for u in started["updates"] if "message" in u] == ["/start C-3"]
+    r = httpx.post(f"{mock.url}/api/v1/apps/{APP_UUID}/tokens", json={"tokens": [{"token": "555", "contactId": 1003}]}, headers=basic())
+    assert r.status_code == 200
+    template = httpx.post(f"{mock.url}/api/v1/messages/telegram", json={"name": "Sale", "text": "Sale: https://shop.example/s"}, headers=basic())
+    sent = httpx.post(f"{mock.url}/api/v1/message/{template.json()['id']}/smartsend", json={"recipients": [{"contactId": 1003}]}, headers=basic())
+    assert sent.status_code == 200
+    chat = mock.chat_messages(555)
+    assert [m["text"] for m in chat][0] == "/start C-3" and "/track/" in chat[-1]["text"]
+    assert ivan.messages() == mock.chat_messages("555")
+    assert ivan.info()["messages"] == ivan.messages()
+    assert mock.click(555)["status"] == "CLICKED"
+    blocked = ivan.block()
+    assert blocked["user"]["state"] == "blocked" and blocked["updates"][0]["my_chat_member"]["new_chat_member"]["status"] == "kicked"
+    assert mock.set_chat_state(555, "unblock")["state"] == "active"
+    assert ivan.send("hello")["updates"][0]["message"]["text"] == "hello"
+
+
+def test_refusals_come_back_as_control_errors(mock):
+    with pytest.raises(ControlError) as caught:
+        mock.telegram_user(556, first_name="")
+    assert caught.value.status == 400 and "first_name" in str(caught.value.body)
+    with pytest.raises(ControlError) as caught:
+        mock.snapshot()  # started without --state-file
+    assert caught.value.status == 409
+    with pytest.raises(ValueError):
+        mock.set_chat_state(555, "explode")

@@ -101,6 +101,7 @@ async def test_contact_made_by_token_registration_is_read_here(client):
         ({"channels": "a@b.cd"}, "channels must be an array"),
         ({"channels": [email("a@b.cd")], "firstName": "x" * 41}, "firstName is longer than 40 characters"),
         ({"channels": [email("a@b.cd")], "lastName": "y" * 41}, "lastName is longer than 40 characters"),
+        ({"channels": [email("a@b.cd")], "firstName": "x" * 300}, "firstName is longer than 40 characters"),
         ({"channels": [email("a@b.cd")], "firstName": 5}, "firstName must be a string"),
         ({"channels": [email("a@b.cd"), email("b@b.cd"), email("c@b.cd")]}, "at most 2 channels of type email"),
         ({"channels": [email("not-an-email")]}, "channels[0].value 'not-an-email' is not a valid email address"),
@@ -114,7 +115,6 @@ async def test_contact_made_by_token_registration_is_read_here(client):
         ({"channels": [email("a@b.cd")], "fields": [{"id": 7, "value": [1]}]}, "fields[0].value must be a string"),
         ({"channels": [email("a@b.cd")], "address": "Kyiv"}, "address must be an object"),
         ({"channels": [email("a@b.cd")], "address": {"town": 1}}, "address.town must be a string"),
-        
         ({"channels": [email("a@b.cd")], "addressBookId": 1.5}, "addressBookId must be an int32 integer"),
     ],
 )

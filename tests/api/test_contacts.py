@@ -127,6 +127,18 @@ async def test_post_refuses_invalid_contacts_and_changes_nothing(client, body, m
     assert await snapshot(client) == before
 
 
+async def test_the_same_channel_value_twice_counts_once(client):
+    body = {"channels": [email("a@b.cd"), email("a@b.cd"), email("b@b.cd")]}
+    cid = (await client.post("/api/v1/contact", json=body)).json()["id"]
+    assert (await contact(client, cid)).json()["channels"] == [email("a@b.cd"), email("b@b.cd")]
+
+
+async def test_only_telegram_channels_make_a_contact_without_channels(client):
+    r = await client.post("/api/v1/contact", json={"channels": [{"type": "telegrambot", "value": "9"}]})
+    assert r.json() == {"id": 1004}
+    assert (await contact(client, 1004)).json() == {"id": 1004, "channels": []}
+
+
 async def test_post_needs_json(client):
     before = await snapshot(client)
     r = await client.post("/api/v1/contact", content=b"{", headers={"Content-Type": "application/json"})

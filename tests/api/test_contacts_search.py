@@ -39,6 +39,7 @@ async def test_total_count_header_is_spelled_exactly(client):
         ({"email": "taras@example.com", "sms": "+380501112233"}, [1001]),
         ({"email": "taras@example.com", "firstname": "Olena"}, []),
         ({"email": "nobody@example.com"}, []),
+        ({"token": "111", "phone": "nothing"}, [1001, 1002, 1003]),  # unknown parameters are ignored
     ],
 )
 async def test_conditions(client, params, expected):

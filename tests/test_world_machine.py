@@ -1,6 +1,6 @@
 """The whole API as one hypothesis state machine, with the world's invariants checked after every step.
 
-Rules talk HTTP to an in-process app (httpx over ASGI): tokens, contacts (one, bulk, deletes),
+Rules talk HTTP to an in-process app (httpx over ASGI): tokens, contacts (one, bulk, deletes, search),
 mutes, message templates, smartsend and broadcast, clicks, the clock, simulated Telegram
 users, the Bot API, reset and the journal. Identifiers come from small pools so that calls
 keep colliding. Every call goes through ``self.call``, which checks on the way that
@@ -337,6 +337,39 @@ class WorldMachine(RuleBasedStateMachine):
             return
         assert response.status_code == (200 if found else 404), response.text
         assert holders() == []
+
+    @rule(
+        condition=st.one_of(
+            st.just({}),
+            st.builds(lambda v: {"email": v}, emails),
+            st.builds(lambda v: {"sms": v}, phones),
+            st.builds(lambda v: {"externalCustomerId": v}, external_ids),
+        ),
+        sort=st.booleans(),
+    )
+    def search_contacts(self, condition: dict, sort: bool):
+        """A search finds exactly the live contacts holding the value (a full scan says which), each
+        shown as GET /v1/contact/{id} shows it, its tokens as telegrambot channels."""
+        params = condition | ({"sortBy": "contactId"} if sort else {})
+        response = self.call("GET", "/api/v1/contacts", params=params, headers=basic())
+        assert response.status_code == 200, response.text
+        [(name, value)] = condition.items() or [(None, None)]
+        wanted = {
+            None: lambda c: True,
+            "email": lambda c: value.strip().lower() in [e.lower() for e in c.emails],
+            "sms": lambda c: "".join(filter(str.isdigit, value)) in ["".join(filter(str.isdigit, p)) for p in c.phones],
+            "externalCustomerId": lambda c: c.external_customer_id == value,
+        }[name]
+        expected = {c.id for c in self.emulator.world.contacts.live() if wanted(c)}
+        found = response.json()
+        assert {c["id"] for c in found} == expected and response.headers["TotalCount"] == str(len(expected))
+        if sort:
+            assert [c["id"] for c in found] == sorted(expected)
+        for shown in found:
+            assert self.call("GET", f"/api/v1/contact/{shown['id']}", headers=basic()).json() == shown
+            card = self.emulator.world.contacts.get(shown["id"])
+            telegram = [c["value"] for c in shown["channels"] if c["type"] == "telegrambot"]
+            assert telegram == [t for tokens in card.tokens.values() for t in tokens]
 
     @rule(
         target=contact_ids,

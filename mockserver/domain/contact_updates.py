@@ -30,6 +30,8 @@ INT32_MAX = 2**31 - 1
 
 def is_blank(value: str) -> bool:
     return NOT_BLANK.search(value) is None
+
+
 # Text attributes of a contact: API name -> Contact attribute.
 TEXT_ATTRIBUTES = {
     "externalCustomerId": "external_customer_id",
@@ -154,10 +156,7 @@ def parse_contact(
     data = ContactData()
     for name, attr in NAME_ATTRIBUTES.items():
         if name in raw:
-            value = _text(raw, name, prefix, limit=MAX_TEXT)
-            if value is not None and len(value) > MAX_NAME:
-                raise InvalidInput(f"{prefix}{name} is longer than {MAX_NAME} characters")
-            data.attributes[attr] = value
+            data.attributes[attr] = _text(raw, name, prefix, limit=MAX_NAME)
     for name, attr in TEXT_ATTRIBUTES.items():
         if name in raw:
             value = _text(raw, name, prefix)

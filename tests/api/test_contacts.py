@@ -101,6 +101,7 @@ async def test_contact_made_by_token_registration_is_read_here(client):
         ({"channels": "a@b.cd"}, "channels must be an array"),
         ({"channels": [email("a@b.cd")], "firstName": "x" * 41}, "firstName is longer than 40 characters"),
         ({"channels": [email("a@b.cd")], "lastName": "y" * 41}, "lastName is longer than 40 characters"),
+        ({"channels": [email("a@b.cd")], "firstName": "x" * 300}, "firstName is longer than 40 characters"),
         ({"channels": [email("a@b.cd")], "firstName": 5}, "firstName must be a string"),
         ({"channels": [email("a@b.cd"), email("b@b.cd"), email("c@b.cd")]}, "at most 2 channels of type email"),
         ({"channels": [email("not-an-email")]}, "channels[0].value 'not-an-email' is not a valid email address"),
@@ -114,7 +115,6 @@ async def test_contact_made_by_token_registration_is_read_here(client):
         ({"channels": [email("a@b.cd")], "fields": [{"id": 7, "value": [1]}]}, "fields[0].value must be a string"),
         ({"channels": [email("a@b.cd")], "address": "Kyiv"}, "address must be an object"),
         ({"channels": [email("a@b.cd")], "address": {"town": 1}}, "address.town must be a string"),
-        
         ({"channels": [email("a@b.cd")], "addressBookId": 1.5}, "addressBookId must be an int32 integer"),
     ],
 )
@@ -125,6 +125,18 @@ async def test_post_refuses_invalid_contacts_and_changes_nothing(client, body, m
     assert message in r.text
     assert r.headers["content-type"].startswith("text/plain")
     assert await snapshot(client) == before
+
+
+async def test_the_same_channel_value_twice_counts_once(client):
+    body = {"channels": [email("a@b.cd"), email("a@b.cd"), email("b@b.cd")]}
+    cid = (await client.post("/api/v1/contact", json=body)).json()["id"]
+    assert (await contact(client, cid)).json()["channels"] == [email("a@b.cd"), email("b@b.cd")]
+
+
+async def test_only_telegram_channels_make_a_contact_without_channels(client):
+    r = await client.post("/api/v1/contact", json={"channels": [{"type": "telegrambot", "value": "9"}]})
+    assert r.json() == {"id": 1004}
+    assert (await contact(client, 1004)).json() == {"id": 1004, "channels": []}
 
 
 async def test_post_needs_json(client):
@@ -179,10 +191,32 @@ async def test_unknown_or_malformed_ids(client, path, status, message):
     assert await snapshot(client) == before
 
 
-async def test_put_refuses_invalid_data_and_changes_nothing(client):
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"firstName": "Z" * 41, "lastName": "Ok"}, "firstName is longer than 40 characters"),
+        ({"lastName": "Z" * 41}, "lastName is longer than 40 characters"),
+        ([{"firstName": "A"}], "Request body must be a JSON object (a contact)"),
+        ({"channels": [email("a@b.cd"), email("b@b.cd"), email("c@b.cd")]}, "at most 2 channels of type email"),
+        ({"channels": [email("a@b")]}, "channels[0].value 'a@b' is not a valid email address"),
+        ({"channels": [sms("12-34")]}, "channels[0].value '12-34' is not a valid phone number"),
+        ({"externalCustomerId": ""}, "externalCustomerId must not be empty"),
+    ],
+)
+async def test_put_refuses_invalid_data_and_changes_nothing(client, body, message):
     before = await snapshot(client)
-    r = await client.put("/api/v1/contact/1001", json={"firstName": "Z" * 41, "lastName": "Ok"})
-    assert r.status_code == 400 and "firstName is longer than 40 characters" in r.text
+    r = await client.put("/api/v1/contact/1001", json=body)
+    assert r.status_code == 400 and message in r.text
+    assert r.headers["content-type"].startswith("text/plain")
+    assert await snapshot(client) == before
+
+
+async def test_put_needs_a_json_body(client):
+    before = await snapshot(client)
+    r = await client.put("/api/v1/contact/1001", content=b"", headers={"Content-Type": "application/json"})
+    assert (r.status_code, r.text) == (400, "Request body is empty: a JSON document is expected")
+    r = await client.put("/api/v1/contact/1001", content=b'{"firstName": "A"}')
+    assert (r.status_code, r.text) == (415, "Content-Type is missing: send the body as application/json")
     assert await snapshot(client) == before
 
 
@@ -253,6 +287,23 @@ async def test_delete_by_external_customer_id(client):
     r = await client.delete("/api/v1/contact/", params={"externalCustomerId": "C-2"})
     assert r.status_code == 200
     assert state_contact((await client.get("/_mock/state")).json(), 1002)["deleted"] is True
+
+
+async def test_delete_by_external_customer_id_erases_soft_deleted_holders_too(client):
+    await client.delete("/api/v1/contact/1002")
+    r = await client.delete("/api/v1/contact", params={"externalCustomerId": "C-2"})
+    assert (r.status_code, r.text) == (404, "Contact with externalCustomerId='C-2' not found")
+    r = await client.delete("/api/v1/contact", params={"externalCustomerId": "C-2", "erase": "true"})
+    assert (r.status_code, r.text) == (200, "Contact with externalCustomerId='C-2' has been deleted")
+    assert state_contact((await client.get("/_mock/state")).json(), 1002) is None
+
+
+async def test_delete_by_external_customer_id_deletes_every_holder(client):
+    await client.post("/api/v1/contact", json={"channels": [email("twin@example.com")], "externalCustomerId": "C-1"})
+    r = await client.delete("/api/v1/contact", params={"externalCustomerId": "C-1", "erase": "0"})
+    assert r.status_code == 200
+    state = (await client.get("/_mock/state")).json()
+    assert state_contact(state, 1001)["deleted"] is True and state_contact(state, 1004)["deleted"] is True
 
 
 @pytest.mark.parametrize(

@@ -161,6 +161,14 @@ async def test_dedupe_on_sms_and_email_or_sms(client):
     assert (await status(client, answer["asyncSessionId"]))["mapping"][0]["contactId"] == 1001
 
 
+async def test_dedupe_on_email_or_sms_takes_the_email_when_both_are_sent(client):
+    item = {"channels": [sms("+380671234567"), email("taras@example.com")], "firstName": "T"}
+    answer = await bulk(client, dedupeOn="email_or_sms", contactFields=["firstName"], contacts=[item])
+    mapping = (await status(client, answer["asyncSessionId"]))["mapping"]
+    assert mapping == [{"dedupeValue": "taras@example.com", "contactId": 1001}]
+    assert (await contact(client, 1003)).json()["firstName"] == "Ivan"
+
+
 async def test_dedupe_on_id(client):
     answer = await bulk(client, dedupeOn="id", contactFields=["firstName"], contacts=[{"id": 1003, "firstName": "I"}, {"id": 5, "firstName": "J"}])
     assert (await contact(client, 1003)).json()["firstName"] == "I"
@@ -207,6 +215,25 @@ async def test_deleted_contacts_are_skipped_unless_restore_deleted(client):
     assert state_contact((await client.get("/_mock/state")).json(), 1003)["deleted"] is True
     await bulk(client, dedupeOn="externalCustomerId", contactFields=["firstName"], restoreDeleted=True, contacts=[item])
     assert (await contact(client, 1003)).status_code == 200
+
+
+async def test_3000_contacts_fit_in_one_request(client):
+    contacts = [{"channels": [email(f"user{n}@example.com")]} for n in range(3000)]
+    answer = await bulk(client, dedupeOn="email", contacts=contacts)
+    assert answer["failedContacts"] == []
+    mapping = (await status(client, answer["asyncSessionId"]))["mapping"]
+    assert len(mapping) == 3000 and mapping[-1] == {"dedupeValue": "user2999@example.com", "contactId": 4003}
+
+
+async def test_the_batch_limit_comes_from_the_scenario(scenario):
+    scenario = {**scenario, "limits": {**scenario.get("limits", {}), "contact_batch": 2}}
+    transport = httpx.ASGITransport(app=create_app(Emulator(scenario)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=basic()) as client:
+        before = await snapshot(client)
+        r = await client.post(URL, json={"dedupeOn": "email", "contacts": [{"channels": [email("a@b.cd")]}] * 3})
+        assert (r.status_code, r.text) == (400, "Too many contacts: 3 (at most 2 per request)")
+        assert await snapshot(client) == before
+        assert (await bulk(client, dedupeOn="email", contacts=[{"channels": [email("a@b.cd")]}] * 2))["failedContacts"] == []
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from mockserver import Emulator, create_app
 from tests.api.contact_helpers import ESPUTNIK_JSON, snapshot
+from tests.conftest import basic, empty_scenario
 
 pytestmark = pytest.mark.anyio
 
@@ -36,6 +39,7 @@ async def test_total_count_header_is_spelled_exactly(client):
         ({"email": "taras@example.com", "sms": "+380501112233"}, [1001]),
         ({"email": "taras@example.com", "firstname": "Olena"}, []),
         ({"email": "nobody@example.com"}, []),
+        ({"token": "111", "phone": "nothing"}, [1001, 1002, 1003]),  # unknown parameters are ignored
     ],
 )
 async def test_conditions(client, params, expected):
@@ -83,3 +87,13 @@ async def test_bad_parameters(client, query, message):
     r = await client.get(f"{URL}?{query}")
     assert r.status_code == 400 and message in r.text
     assert await snapshot(client) == before
+
+
+async def test_a_page_holds_at_most_500_contacts_and_total_count_all_of_them():
+    """maxrows defaults to its maximum, 500; TotalCount still counts every match."""
+    emulator = Emulator(empty_scenario(generate=[{"count": 501, "email": "user{n}@example.com"}]))
+    transport = httpx.ASGITransport(app=create_app(emulator))
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=basic()) as client:
+        found, total = await ids(client)
+        assert (len(found), found[0], found[-1], total) == (500, 1, 500, "501")
+        assert await ids(client, maxrows=500, startindex=501) == ([501], "501")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .contacts import EMAIL, SMS, Contact, ContactBook
+from .contacts import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook
 from .errors import InvalidInput
 
 TELEGRAM = "telegrambot"
@@ -29,17 +29,14 @@ INT32_MAX = 2**31 - 1
 
 
 def is_blank(value: str) -> bool:
+    """Blank as the contacts API's patterns in openapi.yaml say: ASCII whitespace only
+    (``domain.text.is_blank``, for the tokens and Telegram texts, also counts Unicode spaces)."""
     return NOT_BLANK.search(value) is None
 
 
-# Text attributes of a contact: API name -> Contact attribute.
-TEXT_ATTRIBUTES = {
-    "externalCustomerId": "external_customer_id",
-    "contactKey": "contact_key",
-    "languageCode": "language_code",
-    "timeZone": "time_zone",
-}
-NAME_ATTRIBUTES = {"firstName": "first_name", "lastName": "last_name"}
+# API name -> Contact attribute: the names (at most MAX_NAME characters) and the other texts.
+NAME_ATTRIBUTES = {name: TEXT_FIELDS[name] for name in ("firstName", "lastName")}
+TEXT_ATTRIBUTES = {name: attr for name, attr in TEXT_FIELDS.items() if name not in NAME_ATTRIBUTES}
 
 
 @dataclass

@@ -155,3 +155,11 @@ async def test_auth_checks_the_key_on_every_request(emulator, client):
     r = await client.post(URL, json=body)
     assert r.status_code == 401 and "not a known API key" in r.json()["message"]
     assert (await client.post(URL, json=body, headers=basic(key="another-key"))).status_code == 200
+
+
+async def test_a_password_may_hold_colons_and_the_username_may_be_empty(emulator, client):
+    """Basic credentials split at the first colon: everything after it is the password."""
+    emulator.world.account.api_keys = ["k:with:colons"]
+    body = {"tokens": [{"token": "1", "email": "a@b.c"}]}
+    assert (await client.post(URL, json=body, headers=basic(key="k:with:colons", user=""))).status_code == 200
+    assert (await client.post(URL, json=body, headers=basic(key="with:colons", user="k"))).status_code == 401

@@ -31,6 +31,17 @@ from .wire import HttpProtocol
 COMMANDS = ("serve", "check", "schema", "verify")
 
 
+def port_number(text: str) -> int:
+    """A TCP port for argparse: 0..65535, so a wrong one is a usage error and not bind()'s traceback."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {port}: expected a number from 0 to 65535")
+    return port
+
+
 def serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockserver",
@@ -39,7 +50,7 @@ def serve_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--scenario", metavar="FILE", help="YAML scenario to start from (default: an empty world)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one (default: 8080)")
+    parser.add_argument("--port", type=port_number, default=8080, help="port to listen on; 0 picks a free one (default: 8080)")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     parser.add_argument("--journal-size", type=int, default=DEFAULT_JOURNAL_SIZE, help="request journal entries kept")
     parser.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="largest request body in bytes")

@@ -168,3 +168,25 @@ async def test_odd_unicode_in_free_text_is_data_not_an_error(client, token):
     assert r.status_code == 200
     created = [c for c in (await state(client))["contacts"] if c["externalCustomerId"] == "odd"]
     assert created[0]["tokens"] == {APP_UUID: [token]}
+
+
+async def test_a_streamed_body_above_the_limit_is_413_without_content_length(client):
+    """Chunked bodies carry no Content-Length: the limit is also kept while reading."""
+    chunk = b" " * (64 * 1024)
+
+    async def stream():
+        for _ in range(LIMIT // len(chunk) + 1):
+            yield chunk
+
+    before = await state(client)
+    r = await client.post(URL, content=stream(), headers=JSON)
+    assert r.status_code == 413 and f"limit of {LIMIT} bytes" in r.text
+    assert await state(client) == before
+
+
+@pytest.mark.parametrize("value", ["ten", "-1", "1e3", "\u0661"])
+async def test_a_content_length_that_is_no_number_is_400(client, value):
+    before = await state(client)
+    r = await client.post(URL, content=item(), headers={**JSON, "Content-Length": value.encode("utf-8")})
+    assert r.status_code == 400 and "Content-Length is not a number" in r.text
+    assert await state(client) == before

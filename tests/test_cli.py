@@ -122,3 +122,26 @@ def test_unusable_scenario_is_refused_with_one_line(tmp_path: Path, content: str
     assert len(err.splitlines()) == 1, err
     assert err.startswith("mockserver: ") and str(path) in err and reason in err
     assert "Traceback" not in err
+
+
+def test_one_line_per_bot_and_the_limits_from_the_command_line():
+    proc = mockserver("--scenario", "scenarios/happy_path.yaml", "--port", "0", "--body-limit", "64", "--journal-size", "2")
+    try:
+        listening, *bots = read_lines(proc, 3, START_TIMEOUT)
+        base_url = listening.rsplit(" ", 1)[1]
+        assert sorted(line.split(":", 1)[0] for line in bots) == ["bot @demo_news_bot", "bot @demo_shop_bot"]
+        with httpx.Client(base_url=base_url, timeout=10, headers=basic()) as http:
+            url = f"/api/v1/apps/{APP_UUID}/tokens"
+            r = http.post(url, json={"tokens": [{"token": "1", "email": "x" * 64}]})
+            assert r.status_code == 413 and "limit of 64 bytes" in r.text
+            for _ in range(3):
+                assert http.post(url, json={"tokens": [{"token": "1", "contactId": 1001}]}).status_code == 200
+            journal = http.get("/_mock/requests").json()
+        # Three journaled registrations (the 413 is refused before the journal) in a journal of two.
+        assert (journal["size"], len(journal["requests"]), journal["dropped"]) == (2, 2, 1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

@@ -74,3 +74,28 @@ def test_schema_into_a_closed_pipe_is_quiet():
     process.stdout.close()
     _, err = process.communicate(timeout=30)
     assert b"Traceback" not in err and process.returncode == 1, err
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_out_of_range_is_a_usage_error(capsys, port):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--port", port])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --port: invalid port" in err and "0 to 65535" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda p: p.mkdir(), "is a directory, not a scenario file"),
+        (lambda p: p.write_bytes(b"\xff\xfe bots: []\n"), "cannot read the scenario file"),
+    ],
+    ids=["directory", "not-utf8"],
+)
+def test_an_unreadable_scenario_is_one_line_and_exit_2(tmp_path, capsys, make, reason):
+    path = tmp_path / "scenario.yaml"
+    make(path)
+    assert main(["--scenario", str(path), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith(f"mockserver: {path}") and reason in err

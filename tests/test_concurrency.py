@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 
-from mockserver import Emulator, create_app
+from mockserver import Emulator
+from mockserver.threaded import ThreadedServer
 from tests.conftest import APP_UUID, basic
 
 pytestmark = pytest.mark.anyio
@@ -22,29 +19,9 @@ CLIENTS = 100
 
 @pytest.fixture
 def server(scenario) -> Iterator[tuple[str, Emulator]]:
-    """uvicorn on a pre-bound free port in a daemon thread, stopped with a bounded wait."""
-    emulator = Emulator(scenario)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(emulator), log_level="warning", access_log=False, lifespan="on")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not instance.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}", emulator
-    finally:
-        instance.should_exit = True
-        thread.join(10)
-        if thread.is_alive():
-            instance.force_exit = True
-            thread.join(5)
-        sock.close()
+    """The emulator as shipped (uvicorn with the emulator's own HTTP protocol) on a free port."""
+    with ThreadedServer(Emulator(scenario)) as running:
+        yield running.url, running.emulator
 
 
 async def test_concurrent_registrations_of_one_new_identifier_make_one_contact(server):

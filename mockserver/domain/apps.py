@@ -22,6 +22,16 @@ def parse_app_uuid(value: str) -> str | None:
         return None
 
 
+# A UUID as a URL path spells it (openapi.yaml's ``format: uuid``): 8-4-4-4-12 hex digits, any case.
+# uuid.UUID alone also takes braces, "urn:uuid:" and hyphens anywhere, which made such paths register.
+PATH_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def parse_path_uuid(value: str) -> str | None:
+    """The canonical form of an app uuid taken from a path, or None when it is not spelled as one."""
+    return parse_app_uuid(value) if PATH_UUID.fullmatch(value) else None
+
+
 @dataclass
 class App:
     app_uuid: str

@@ -13,7 +13,7 @@ from typing import Callable
 from . import snapshot as snapshots
 from . import contact_updates, mutes
 from .activity import Outbox, WebhookTarget
-from .apps import App, Apps, parse_app_uuid
+from .apps import App, Apps, parse_path_uuid
 from .bots import BotSide
 from .bulk_contacts import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
 from .clock import Clock
@@ -155,7 +155,7 @@ class World:
         app = self.apps.get(app_uuid)
         if app is not None:  # already canonical, as clients nearly always send it: no UUID parsing
             return app
-        canonical = parse_app_uuid(app_uuid)
+        canonical = parse_path_uuid(app_uuid)
         if canonical is None:
             raise InvalidInput("Wrong app uuid")
         app = self.apps.get(canonical)

@@ -216,17 +216,14 @@ def semantic_problems(data: dict) -> Iterator[Problem]:
             yield Problem(("contacts", index, "id" if "id" in contact else ""), f"duplicate contact id {contact_id}: also {taken[contact_id]}")
         taken.setdefault(contact_id, f"contacts[{index}]")
         next_id = max(next_id, contact_id + 1)
-        for ref in contact.get("tokens", {}):
-            if _resolve(refs, ref) is None:
-                yield Problem(("contacts", index, "tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
+        yield from _bot_ref_problems(("contacts", index), contact.get("tokens", {}), refs)
     for index, block in enumerate(_generate_blocks(data)):
         path: tuple = ("generate", index) if isinstance(data.get("generate"), list) else ("generate",)
         for key in ("email", "phone", *TEXT_FIELDS):
             if key in block and (reason := pattern_problem(block[key])):
                 yield Problem((*path, key), reason)
+        yield from _bot_ref_problems(path, block.get("tokens", {}), refs)
         for ref, patterns in block.get("tokens", {}).items():
-            if _resolve(refs, ref) is None:
-                yield Problem((*path, "tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
             for pattern in [patterns] if isinstance(patterns, str) else patterns:
                 if reason := pattern_problem(pattern):
                     yield Problem((*path, "tokens", ref), reason)
@@ -258,9 +255,7 @@ def _expect_problems(index: int, item: dict, refs: dict[str, str]) -> Iterator[P
         yield Problem((*path, "app"), f"unknown bot {item['app']!r}: no bot has this username or app_uuid")
     if subject == "requests" and "count" not in item:
         yield Problem(path, "a requests expectation needs a count")
-    for ref in item.get("tokens", {}):
-        if _resolve(refs, ref) is None:
-            yield Problem((*path, "tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
+    yield from _bot_ref_problems(path, item.get("tokens", {}), refs)
 
 
 def expectation_problems(items: object, bot_refs: dict[str, str]) -> list[str]:
@@ -270,6 +265,23 @@ def expectation_problems(items: object, bot_refs: dict[str, str]) -> list[str]:
     if not problems:
         problems = [p for i, item in enumerate(document["expect"]) for p in _expect_problems(i, item, bot_refs)]
     return [f"{_dotted(p.path)}: {p.reason}" for p in problems]
+
+
+def _bot_ref_problems(path: tuple, tokens: dict, refs: dict[str, str]) -> Iterator[Problem]:
+    """Each key of a ``tokens`` mapping names a known bot, and no bot twice.
+
+    A bot named twice (by username and by app_uuid, or in two spellings) would keep only the
+    last list of the two, silently.
+    """
+    named: dict[str, str] = {}
+    for ref in tokens:
+        app_uuid = _resolve(refs, ref)
+        if app_uuid is None:
+            yield Problem((*path, "tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
+        elif app_uuid in named:
+            yield Problem((*path, "tokens", ref), f"bot {ref!r} is named twice: also as {named[app_uuid]!r}", on_key=True)
+        else:
+            named[app_uuid] = ref
 
 
 def _resolve(refs: dict[str, str], ref: str) -> str | None:

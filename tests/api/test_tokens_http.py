@@ -33,6 +33,11 @@ async def test_trailing_slash_and_any_username(client):
     "path, status, text",
     [
         ("/api/v1/apps/not-a-uuid/tokens", 400, "Wrong app uuid"),
+        # Spellings Python's uuid.UUID takes but a URL's UUID (openapi.yaml: format uuid) is not.
+        ("/api/v1/apps/3fa85f6457174562b3fc2c963f66afa6/tokens", 400, "Wrong app uuid"),
+        ("/api/v1/apps/urn:uuid:3fa85f64-5717-4562-b3fc-2c963f66afa6/tokens", 400, "Wrong app uuid"),
+        ("/api/v1/apps/{3fa85f64-5717-4562-b3fc-2c963f66afa6}/tokens", 400, "Wrong app uuid"),
+        ("/api/v1/apps/3f-a85f645717-4562b3fc2c963f66-afa6/tokens", 400, "Wrong app uuid"),
         ("/api/v1/apps/00000000-0000-0000-0000-000000000000/tokens", 404, "Not registered application"),
     ],
 )
@@ -155,3 +160,18 @@ async def test_auth_checks_the_key_on_every_request(emulator, client):
     r = await client.post(URL, json=body)
     assert r.status_code == 401 and "not a known API key" in r.json()["message"]
     assert (await client.post(URL, json=body, headers=basic(key="another-key"))).status_code == 200
+
+
+async def test_a_password_may_hold_colons_and_the_username_may_be_empty(emulator, client):
+    """Basic credentials split at the first colon: everything after it is the password."""
+    emulator.world.account.api_keys = ["k:with:colons"]
+    body = {"tokens": [{"token": "1", "email": "a@b.c"}]}
+    assert (await client.post(URL, json=body, headers=basic(key="k:with:colons", user=""))).status_code == 200
+    assert (await client.post(URL, json=body, headers=basic(key="with:colons", user="k"))).status_code == 401
+
+
+async def test_an_upper_case_app_uuid_names_the_same_app(client):
+    r = await client.post(URL.replace(APP_UUID, APP_UUID.upper()), json={"tokens": [{"token": "1", "contactId": 1003}]})
+    assert r.status_code == 200
+    ivan = next(c for c in (await snapshot(client))["contacts"] if c["id"] == 1003)
+    assert ivan["tokens"] == {APP_UUID: ["1"]}

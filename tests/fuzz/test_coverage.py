@@ -1,0 +1,102 @@
+"""What the contract fuzzing covers, checked without running it, so that a check or phase switched
+off, an operation left out of openapi.yaml, or a missing link fails here in a second.
+
+(The budget and the fuzzing itself are in ``test_contract``; this file only reads its set-up.)
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from mockserver.api import routes as api_routes
+from mockserver.botapi.methods import METHODS
+from mockserver.control import routes as control_routes
+from mockserver import tracking
+from tests.conftest import ROOT
+from tests.fuzz.test_contract import CHAINED, schema
+
+OPENAPI = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+CHECKS = (
+    "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
+    "response_headers_conformance", "negative_data_rejection", "positive_data_acceptance", "use_after_free",
+    "ensure_resource_availability", "ignored_auth", "missing_required_header", "unsupported_method",
+    "allow_header_conformance",
+)
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+# Chains leave these out (test_contract says why); they are still fuzzed one example at a time.
+UNCHAINED = {"reset", "addFault", "loadScenario"}
+
+
+def shape(path: str) -> str:
+    """Parameter names aside; Bot API method names are case-insensitive, as Telegram's are."""
+    path = re.sub(r"\{[^}]+\}", "{}", path)
+    return path.lower() if path.startswith("/bot") else path
+
+
+def documented() -> set[tuple[str, str]]:
+    return {(shape(path), method.upper()) for path, item in OPENAPI["paths"].items() for method in item if method != "parameters"}
+
+
+def served() -> set[tuple[str, str]]:
+    found = set()
+    for route in [*api_routes(), *control_routes(), *tracking.routes]:
+        found |= {(shape(route.path), m) for m in route.methods if m != "HEAD"}
+    for name in METHODS:
+        found |= {(f"/bot{{}}/{name}", "GET"), (f"/bot{{}}/{name}", "POST")}
+    return found
+
+
+def test_every_served_operation_is_in_openapi_and_nothing_else_is():
+    assert served() == documented()
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=[o.label for o in OPERATIONS])
+def test_every_check_and_phase_is_on(operation):
+    checks = schema.config.checks_config_for(operation=operation, phase=None)
+    assert [name for name in CHECKS if not getattr(checks, name).enabled] == []
+    phases = schema.config.phases_for(operation=operation)
+    assert [name for name in PHASES if not getattr(phases, name).enabled] == []
+
+
+def test_operations_that_change_global_behaviour_stay_in_the_fuzzing():
+    ids = {o.definition.raw.get("operationId") for o in OPERATIONS}
+    assert {"reset", "addFault", "clearFaults", "deleteFault", "setClock", "loadScenario", "putState"} <= ids
+    assert any(o.path.startswith("/_mock/") for o in OPERATIONS)
+    chained = {r.ok().definition.raw.get("operationId") for r in CHAINED.get_all_operations()}
+    assert ids - chained == UNCHAINED
+
+
+def links_from(operation_id: str) -> set[str]:
+    for item in OPENAPI["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                return {
+                    link["operationId"]
+                    for response in operation["responses"].values()
+                    for link in response.get("links", {}).values()
+                }
+    raise AssertionError(f"no operation {operation_id}")
+
+
+@pytest.mark.parametrize(
+    "source, targets",
+    [
+        ("addAppTokens", {"getState"}),
+        ("addContact", {"getContact", "updateContact", "deleteContact"}),
+        ("addTelegramMessage", {"smartSendMessage"}),
+        ("smartSendMessage", {"getMessageStatus"}),
+    ],
+)
+def test_stateful_chains_have_their_links(source, targets):
+    assert targets <= links_from(source)
+
+
+def test_api_operations_declare_basic_auth():
+    for operation in OPERATIONS:
+        security = operation.definition.raw.get("security", OPENAPI.get("security", []))
+        if operation.path.startswith("/api/"):
+            assert {"basicAuth": []} in security, operation.label

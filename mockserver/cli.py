@@ -23,7 +23,7 @@ import uvicorn
 
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator, create_app
 from .domain.errors import InvalidInput
-from .scenario import SCENARIO_SCHEMA, ScenarioError, load_scenario, normalize_scenario
+from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
 from .statefile import StateFileError, read_state
 
 from .wire import HttpProtocol
@@ -48,7 +48,7 @@ def serve_parser() -> argparse.ArgumentParser:
         description="Emulate the eSputnik Telegram-bot channel and the Telegram Bot API on one port. "
         "Other commands: mockserver check FILE..., mockserver schema, mockserver verify FILE --url URL.",
     )
-    parser.add_argument("--scenario", metavar="FILE", help="YAML scenario to start from (default: an empty world)")
+    parser.add_argument("--scenario", metavar="FILE", help="YAML scenario to start from, a file or a shipped name such as blocked_user (default: an empty world)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=port_number, default=8080, help="port to listen on; 0 picks a free one (default: 8080)")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
@@ -96,7 +96,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     """The emulator the options describe; ScenarioError / StateFileError when they cannot be honoured."""
     scenario = load_scenario(args.scenario) if args.scenario else normalize_scenario({})
     state_file = Path(args.state_file) if args.state_file else None
-    watch = Path(args.scenario) if args.watch and args.scenario else None
+    watch = find_scenario(args.scenario) if args.watch and args.scenario else None
     emulator = Emulator(
         scenario, journal_size=args.journal_size, body_limit=args.body_limit, state_file=state_file, watch=watch
     )

@@ -59,8 +59,14 @@ def _find(request: pytest.FixtureRequest, name: str) -> Path:
     for base in bases:
         if (base / path).is_file():
             return base / path
+    from .scenario import find_scenario
+
+    shipped = find_scenario(name)
+    if shipped.is_file():
+        return shipped
     raise pytest.UsageError(
-        f"mockserver scenario {name} not found under the rootdir, the test's folder or the current directory "
+        f"mockserver scenario {name} not found under the rootdir, the test's folder, the current directory "
+        "or the shipped scenarios "
         f"({', '.join(map(str, dict.fromkeys(bases)))})"
     )
 

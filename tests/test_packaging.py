@@ -44,3 +44,13 @@ def test_package_metadata():
     assert any(d.startswith("uvicorn[standard]") for d in project["dependencies"])
     test_extra = {re.split(r"[<>= ]", d, 1)[0].lower() for d in project["optional-dependencies"]["test"]}
     assert {"pytest", "hypothesis", "schemathesis"} <= test_extra
+
+
+def test_every_subpackage_and_the_shipped_scenarios_are_in_the_wheel():
+    """The package list is written out (the scenarios need a package-dir mapping, which rules out
+    automatic discovery), so a new subpackage must be added there: this test says so."""
+    setuptools = PYPROJECT["tool"]["setuptools"]
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "mockserver").rglob("__init__.py")}
+    assert set(setuptools["packages"]) == found | {"mockserver.shipped"}
+    assert setuptools["package-dir"] == {"mockserver.shipped": "scenarios"}
+    assert setuptools["package-data"]["mockserver.shipped"] == ["*.yaml"]

@@ -2,13 +2,16 @@
 
 from .loader import ScenarioError, check_problems, load_scenario, normalize_scenario, parse_json_scenario, parse_scenario
 from .schema import SCENARIO_SCHEMA
+from .shipped import find_scenario, shipped_names
 
 __all__ = [
     "SCENARIO_SCHEMA",
     "ScenarioError",
     "check_problems",
+    "find_scenario",
     "load_scenario",
     "normalize_scenario",
     "parse_json_scenario",
     "parse_scenario",
+    "shipped_names",
 ]

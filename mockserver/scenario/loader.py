@@ -20,6 +20,7 @@ from ..domain.apps import parse_app_uuid
 from ..domain.contacts import TEXT_FIELDS
 from ..domain.generate import pattern_problem
 from .positions import Positions
+from .shipped import find_scenario, shipped_names
 from .schema import SCENARIO_SCHEMA
 
 EXPECT_SUBJECTS = {
@@ -55,12 +56,15 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(self.lines))
 
 
-def load_scenario(path: str | Path) -> dict:
-    path = Path(path)
+def load_scenario(name: str | Path) -> dict:
+    """A scenario file by path, or a shipped scenario by name (``blocked_user``)."""
+    path = find_scenario(name)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(str(path), message=f"{path}: no such scenario file") from None
+        shipped = ", ".join(shipped_names())
+        message = f"{path}: no such scenario file" + (f" (shipped scenarios: {shipped})" if shipped else "")
+        raise ScenarioError(str(path), message=message) from None
     except IsADirectoryError:
         raise ScenarioError(str(path), message=f"{path}: is a directory, not a scenario file") from None
     except (OSError, UnicodeDecodeError) as exc:

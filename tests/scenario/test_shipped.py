@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,7 +13,7 @@ from mockserver import Emulator, create_app
 from mockserver.cli import main
 from mockserver.domain.telegram import TelegramError
 from mockserver.expect import verify
-from mockserver.scenario import load_scenario
+from mockserver.scenario import find_scenario, load_scenario
 from tests.conftest import APP_UUID, SCENARIOS, basic
 
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
@@ -140,3 +141,25 @@ def test_large_audience_has_100k_generated_contacts():
     assert contact.id == 12345 and contact.external_customer_id == "CUST-012345"
     again = Emulator(load_scenario(SCENARIOS / "large_audience.yaml")).world.contacts.get(777)
     assert (again.first_name, again.last_name) == (world.contacts.get(777).first_name, world.contacts.get(777).last_name)
+
+
+def test_a_shipped_scenario_is_found_by_name_from_anywhere(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert find_scenario("blocked_user") == find_scenario("blocked_user.yaml") == SCENARIOS.resolve() / "blocked_user.yaml"
+    assert main(["check", "blocked_user", "large_audience.yaml"]) == 0
+    assert capsys.readouterr().out.count(": ok (") == 2
+
+
+def test_a_local_file_wins_over_a_shipped_name_and_a_path_is_never_a_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "blocked_user").write_text("name: mine\n")
+    assert find_scenario("blocked_user") == Path("blocked_user")
+    assert load_scenario("blocked_user")["name"] == "mine"
+    assert find_scenario("./happy_path") == Path("happy_path")  # a path, even when it does not exist
+
+
+def test_an_unknown_name_lists_the_shipped_ones(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "no_such_scenario"]) == 2
+    err = capsys.readouterr().err
+    assert "no such scenario file" in err and "blocked_user" in err and "rate_limited" in err

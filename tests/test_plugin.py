@@ -39,6 +39,11 @@ def test_indirect_parameter(mockserver, mockserver_scenario):
     assert len(mockserver.state()["apps"]) == (1 if mockserver_scenario else 0)
 
 
+@pytest.mark.mockserver_scenario("rate_limited")
+def test_a_shipped_scenario_by_name(mockserver):
+    assert mockserver.state()["settings"]["name"] == "rate_limited"
+
+
 def test_wait_times_out(mockserver):
     with pytest.raises(ControlError) as caught:
         mockserver.wait(1, timeout=0.1)
@@ -52,7 +57,7 @@ def test_plugin_in_a_user_project(tmp_path):
     (tmp_path / "test_inner.py").write_text(INNER)
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "5 passed" in run.stdout
+    assert "6 passed" in run.stdout
 
 
 def test_marker_is_registered(tmp_path):

@@ -1,5 +1,5 @@
 """Journal queries: filters, count, wait (and its 408), clearing the journal alone, dropped entries,
-and requests refused before their door."""
+requests refused before their door, and status 0 for requests never answered."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from mockserver import Emulator, create_app
 from mockserver.journal import BODY_PREVIEW
+from mockserver.middleware import ConnectionDropped
 from tests.conftest import APP_UUID, basic
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +39,7 @@ async def test_filters(client):
         assert len(listed) == expected and counted == {"count": expected}, params
 
 
-@pytest.mark.parametrize("params", [{"status": "x"}, {"status": 99}, {"since": -1}, {"count": 0}, {"timeout": 1000}])
+@pytest.mark.parametrize("params", [{"status": "x"}, {"status": 99}, {"status": 1}, {"status": -1}, {"status": 600}, {"since": -1}, {"count": 0}, {"timeout": 1000}])
 async def test_bad_filters_are_400(client, params):
     path = "/_mock/requests/wait" if set(params) & {"count", "timeout"} else "/_mock/requests"
     r = await client.get(path, params=params)
@@ -130,3 +131,16 @@ async def test_a_refused_streamed_body_is_kept_only_up_to_the_preview(client, em
     [entry] = (await client.get("/_mock/requests")).json()["requests"]
     assert (entry["status"], entry["request"]["body"]) == (413, "p" * BODY_PREVIEW)
 
+
+async def test_status_0_selects_requests_never_answered(client):
+    r = await client.post("/_mock/faults", json={"match": {"path": "/api/*"}, "action": {"drop_connection": True}, "times": 1})
+    assert r.status_code == 201, r.text
+    with pytest.raises(ConnectionDropped):
+        await client.post(TOKENS, json={"tokens": []})
+    await traffic(client)
+    dropped = (await client.get("/_mock/requests", params={"status": 0})).json()["requests"]
+    assert [(e["path"], e["status"], e["fault"]) for e in dropped] == [(TOKENS, 0, r.json()["id"])]
+    assert (await client.get("/_mock/requests/count", params={"status": 0})).json() == {"count": 1}
+    waited = await client.get("/_mock/requests/wait", params={"status": 0, "count": 1, "timeout": 0})
+    assert (waited.status_code, waited.json()) == (200, {"count": 1})
+    assert (await client.get("/_mock/requests/count")).json() == {"count": 4}

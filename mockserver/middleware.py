@@ -9,6 +9,7 @@ from typing import Awaitable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .domain.text import is_ascii_digits
+from .journal import BODY_PREVIEW
 from .responses import dumps, error_for_path
 
 JOURNAL_SKIPS = ("/_mock",)
@@ -26,7 +27,8 @@ class Front:
       two calls that take whole worlds), and handed on in
       ``scope["mockserver.body"]`` so that doors never read the stream themselves.
     - The exchange is journaled (control-plane calls are not: they would drown the traffic
-      tests want to look at).
+      tests want to look at), refusals of the body (400, 413) too, so that an integrator can
+      see why an upload failed.
     - Fault rules apply through ``FaultLayer``, which the request only enters while there are
       rules: with none (the usual case) faults cost one list check and no extra ASGI layer.
     """
@@ -50,10 +52,10 @@ class Front:
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit():  # bytes.isdigit() is ASCII-only
-                    await error_for_path(path, 400, "Content-Length is not a number")(scope, receive, send)
+                    await self._refuse(path, 400, "Content-Length is not a number", b"", scope, receive, send)
                     return
                 if int(value) > limit:
-                    await self._too_large(path, limit, scope, receive, send)
+                    await self._too_large(path, limit, b"", scope, receive, send)
                     return
         chunks = []
         size = 0
@@ -64,7 +66,7 @@ class Front:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await self._too_large(path, limit, scope, receive, send)
+                await self._too_large(path, limit, _preview(chunks), scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -111,9 +113,35 @@ class Front:
 
         await app(scope, replay, record)
 
-    async def _too_large(self, path: str, limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, path: str, limit: int, read: bytes, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"Request body is larger than the limit of {limit} bytes"
-        await error_for_path(path, 413, message)(scope, receive, send)
+        await self._refuse(path, 413, message, read, scope, receive, send)
+
+    async def _refuse(
+        self, path: str, status: int, message: str, read: bytes, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Answer a request refused before its door, journaled like any other (``read`` is the body
+        received so far) so that "why did my upload fail" shows in ``GET /_mock/requests``."""
+        response = error_for_path(path, status, message)
+        if not path.startswith(JOURNAL_SKIPS):
+            journal = self.emulator.journal
+            query = scope["query_string"].decode("latin-1")
+            entry = journal.open(self.emulator.world.clock.now(), scope["method"], path, query, read)
+            entry.status, entry.response_body = response.status_code, bytes(response.body)
+            journal.closed(entry)
+        await response(scope, receive, send)
+
+
+def _preview(chunks: list[bytes]) -> bytes:
+    """The first ``BODY_PREVIEW`` bytes of ``chunks``, without joining a body that may be megabytes."""
+    kept: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        if size >= BODY_PREVIEW:
+            break
+        kept.append(chunk)
+        size += len(chunk)
+    return b"".join(kept)[:BODY_PREVIEW]
 
 
 class ConnectionDropped(Exception):

@@ -16,7 +16,8 @@ sequence of calls came before:
   in the book and in ``/_mock/state``;
 - no token sits on a deleted contact;
 - the journal never holds more than its bound, and what it dropped plus what it holds is
-  exactly the number of journaled calls (``/api``, ``/bot``, ``/track``) since the last reset;
+  exactly the number of journaled calls (``/api``, ``/bot``, ``/track``, bodies refused before
+  their door included) since the last reset;
 - every delivery's status agrees with its history: FAILED only with Telegram's code and reason,
   SENT/CLICKED only with the message in the chat, CLICKED only on a tracked link, PENDING only
   with a retry scheduled, token removals only on a 403.
@@ -238,13 +239,15 @@ class WorldMachine(RuleBasedStateMachine):
         assert f"tokens[{position}]" in response.text
 
     @rule(
-        problem=st.sampled_from(["bad uuid", "unknown app", "no auth", "wrong key", "not json", "empty list"]),
+        problem=st.sampled_from(
+            ["bad uuid", "unknown app", "no auth", "wrong key", "not json", "empty list", "too large", "bad length"]
+        ),
         batch=batches,
     )
     def register_refused(self, problem: str, batch: list[dict]):
         path, headers, kwargs = f"/api/v1/apps/{SHOP}/tokens", basic(), {"json": {"tokens": batch}}
         expected = {"bad uuid": 400, "unknown app": 404, "no auth": 401, "wrong key": 401, "not json": 400,
-                    "empty list": 400}[problem]
+                    "empty list": 400, "too large": 413, "bad length": 400}[problem]
         if problem == "bad uuid":
             path = "/api/v1/apps/not-a-uuid/tokens"
         elif problem == "unknown app":
@@ -255,6 +258,10 @@ class WorldMachine(RuleBasedStateMachine):
             headers = basic(key="not-a-key")
         elif problem == "not json":
             kwargs = {"content": b'{"tokens": [', "headers": {"Content-Type": "application/json"}}
+        elif problem == "too large":  # refused by Front before the door, and journaled all the same
+            kwargs = {"content": b" " * (self.emulator.body_limit + 1), "headers": {"Content-Type": "application/json"}}
+        elif problem == "bad length":
+            kwargs = {"content": b"{}", "headers": {"Content-Type": "application/json", "Content-Length": "ten"}}
         else:
             kwargs = {"json": {"tokens": []}}
         response = self.call("POST", path, headers={**headers, **kwargs.pop("headers", {})}, **kwargs)

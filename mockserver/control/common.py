@@ -56,9 +56,18 @@ def request_filter(request: Request) -> RequestFilter:
     return RequestFilter(
         method=method.upper() if method else None,
         path=path or None,
-        status=number(request, "status", low=100, high=599),
+        status=answer_status(request),
         since=number(request, "since", low=0, high=2**63 - 1),
     )
+
+
+def answer_status(request: Request) -> int | None:
+    """The ``status`` filter: an HTTP status, or 0 for entries never answered (a dropped
+    connection, a request still in flight), which have no status of their own to select by."""
+    status = number(request, "status", low=0, high=599)
+    if status is not None and 0 < status < 100:
+        raise Refusal(400, "query parameter status must be 0 or within 100..599", request.query_params["status"])
+    return status
 
 
 def handler(function):

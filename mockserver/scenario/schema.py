@@ -192,7 +192,8 @@ FAULT = _object(
 )
 
 REQUEST_FILTER = _object(
-    {"method": {"type": "string"}, "path": GLOB, "status": {"type": "integer", "minimum": 100, "maximum": 599}}
+    # status 0: requests never answered (a dropped connection), as the journal filter takes it
+    {"method": {"type": "string"}, "path": GLOB, "status": {"anyOf": [{"const": 0}, {"type": "integer", "minimum": 100, "maximum": 599}]}}
 )
 COUNT_CHECK = {
     "oneOf": [COUNT, _object({"min": COUNT, "max": COUNT})],

@@ -143,4 +143,6 @@ async def test_status_0_selects_requests_never_answered(client):
     assert (await client.get("/_mock/requests/count", params={"status": 0})).json() == {"count": 1}
     waited = await client.get("/_mock/requests/wait", params={"status": 0, "count": 1, "timeout": 0})
     assert (waited.status_code, waited.json()) == (200, {"count": 1})
+    expect = [{"requests": {"path": "/api/*", "status": 0}, "count": 1}]  # expect blocks take 0 too
+    assert (await client.post("/_mock/verify", json={"expect": expect})).json()["passed"] is True
     assert (await client.get("/_mock/requests/count")).json() == {"count": 4}

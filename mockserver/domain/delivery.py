@@ -137,6 +137,11 @@ class Delivery:
     links: dict[str, str]
     created_at: float
     external_request_id: str | None = None
+    # The template as it was at send time, so editing or deleting it later leaves past events alone.
+    # None on a delivery restored from a snapshot older than these fields.
+    message_name: str | None = None
+    message_tag: str | None = None
+    message_language_code: str | None = None
     status: str = PENDING
     attempts: int = 0
     next_attempt_at: float | None = None
@@ -443,6 +448,9 @@ class Deliveries:
             links=links,
             created_at=now,
             external_request_id=external_request_id,
+            message_name=message.name,
+            message_tag=message.tag_text,
+            message_language_code=message.language_code,
         )
         self._by_id[request_id] = delivery
         if start_at is not None and start_at > now:
@@ -600,6 +608,9 @@ class Deliveries:
             "activityDateTime": activity_time(now),
             "activityStatus": ACTIVITY_STATUS[status],
             "messageId": delivery.message_id,
+            "messageName": delivery.message_name,
+            "messageTag": delivery.message_tag,
+            "messageLanguageCode": delivery.message_language_code,
             "broadcastId": delivery.send_id,
             "requestId": delivery.request_id,
             "contactId": delivery.contact_id,

@@ -46,6 +46,12 @@ class TelegramMessage:
         data["buttons"] = [b.as_dict() for b in self.buttons]
         return data
 
+    @property
+    def tag_text(self) -> str | None:
+        """The tags as an activity's ``messageTag``: the vendor types it one string, so they are
+        comma-joined; None when untagged."""
+        return ",".join(self.tags) or None
+
     def matches(self, needle: str) -> bool:
         """Search by a part of the name or a tag, case-insensitively (as the vendor describes)."""
         needle = needle.lower()

@@ -42,13 +42,15 @@ def scenario() -> dict:
     return empty_scenario(bots=[BOT], contacts=contacts, telegram={"chats": chats}, webhooks=HOOK)
 
 
-async def send(client, *locators: str) -> None:
-    r = await client.post("/api/v1/messages/telegram", json={"name": "n", "text": "go https://a.example/x"})
+async def send(client, *locators: str, **template) -> int:
+    """Smartsend a fresh template (``template`` adds fields such as tags) to the locators; returns its id."""
+    r = await client.post("/api/v1/messages/telegram", json={"name": "n", "text": "go https://a.example/x", **template})
     message_id = r.json()["id"]
     r = await client.post(
         f"/api/v1/message/{message_id}/smartsend", json={"recipients": [{"locator": c} for c in locators]}
     )
     assert r.status_code == 200
+    return message_id
 
 
 @pytest.fixture
@@ -182,7 +184,7 @@ async def test_an_activity_has_the_reference_fields_and_no_auth_without_credenti
     emulator.background.transport = httpx.MockTransport(receiver)
     transport = httpx.ASGITransport(app=create_app(emulator))
     async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=basic()) as client:
-        await send(client, "11")
+        await send(client, "11", tags=["sale", "spring"], languageCode="en")
         [delivery] = (await client.get("/_mock/state")).json()["deliveries"]
         await emulator.background.flush()
     [call] = receiver.calls
@@ -190,7 +192,50 @@ async def test_an_activity_has_the_reference_fields_and_no_auth_without_credenti
     [event] = receiver.events(0)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", event.pop("activityDateTime"))
     assert event == {
-        "activityStatus": "DELIVERED", "messageId": delivery["messageId"], "broadcastId": delivery["sendId"],
+        "activityStatus": "DELIVERED", "messageId": delivery["messageId"], "messageName": "n",
+        "messageTag": "sale,spring", "messageLanguageCode": "en", "broadcastId": delivery["sendId"],
         "requestId": delivery["requestId"], "contactId": 1, "externalCustomerId": "A", "mediaType": "telegrambot",
         "telegrambot": "11", "clickEventLink": None, "statusDescription": None, "statusData": {},
     }
+    assert (delivery["messageName"], delivery["messageTag"], delivery["messageLanguageCode"]) == ("n", "sale,spring", "en")
+
+
+async def test_an_untagged_template_without_a_language_sends_them_as_null(rig):
+    """The keys stay in the event (like clickEventLink) so receivers see one shape for every event."""
+    emulator, receiver, client = rig
+    await send(client, "11")
+    await emulator.background.flush()
+    [event] = receiver.events(0)
+    assert (event["messageName"], event["messageTag"], event["messageLanguageCode"]) == ("n", None, None)
+
+
+async def test_a_template_edited_then_deleted_after_the_send_leaves_its_events_alone(rig):
+    """Events describe the message as it was sent, as eSputnik's statistics do, not the template's current state."""
+    emulator, receiver, client = rig
+    message_id = await send(client, "11", tags=["sale"], languageCode="en")
+    r = await client.put(f"/api/v1/messages/telegram/{message_id}", json={"name": "renamed", "tags": ["x"], "languageCode": "de"})
+    assert r.status_code == 200
+    await client.post("/_mock/telegram/chats/11/click")
+    assert (await client.delete(f"/api/v1/messages/telegram/{message_id}")).status_code == 200
+    await emulator.background.flush()
+    events = receiver.events(0)
+    assert [e["activityStatus"] for e in events] == ["DELIVERED", "CLICKED"]
+    assert {(e["messageName"], e["messageTag"], e["messageLanguageCode"]) for e in events} == {("n", "sale", "en")}
+
+
+async def test_a_scheduled_broadcast_keeps_the_template_it_was_created_from(rig):
+    """A delayed start attempts deliveries made at request time, so deleting the template meanwhile changes nothing."""
+    emulator, receiver, client = rig
+    clock = emulator.world.clock
+    clock.set(1_700_000_000)  # 2023-11-14T22:13:20Z
+    r = await client.post("/api/v1/messages/telegram", json={"name": "promo", "text": "t", "tags": ["a", "b"]})
+    message_id = r.json()["id"]
+    r = await client.post("/api/v1/broadcast", json={"messageId": message_id, "appId": APP_UUID, "startDate": "2023-11-14T23:00"})
+    assert r.status_code == 200
+    assert (await client.delete(f"/api/v1/messages/telegram/{message_id}")).status_code == 200
+    clock.advance(3600)
+    await client.get("/_mock/state")  # noticing the clock move runs the due deliveries
+    await emulator.background.flush()
+    events = receiver.events(0)
+    assert [(e["activityStatus"], e["messageId"]) for e in events] == [("DELIVERED", message_id), ("UNDELIVERED", message_id)]
+    assert {(e["messageName"], e["messageTag"], e["messageLanguageCode"]) for e in events} == {("promo", "a,b", None)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 
 import httpx
+import orjson
 import pytest
 
 from mockserver import Emulator, create_app
@@ -16,7 +17,11 @@ pytestmark = pytest.mark.anyio
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 BOT = {"app_uuid": APP_UUID, "token": TOKEN, "username": "shop_bot"}
 CHATS = {"111": "active", "222": "blocked", "701": {"state": "rate_limited", "retry_after": 30, "limited_sends": 1}}
-TEMPLATE = {"name": "Sale", "text": "Hi, see https://shop.example/sale", "buttons": [{"text": "Open", "link": "https://shop.example/o"}]}
+TEMPLATE = {
+    "name": "Sale", "text": "Hi, see https://shop.example/sale", "buttons": [{"text": "Open", "link": "https://shop.example/o"}],
+    "tags": ["promo", "spring"], "languageCode": "en",
+}
+SENT_TEMPLATE = ("messageName", "messageTag", "messageLanguageCode")
 
 
 def scenario() -> dict:
@@ -141,6 +146,28 @@ async def test_a_state_file_carries_everything(tmp_path):
         assert await ok(await restored.get("/_mock/state")) == saved
 
 
+async def test_a_snapshot_from_before_deliveries_kept_their_template_loads_them_as_null():
+    """Saved states predating messageName/messageTag/messageLanguageCode still restore; their later events say null."""
+    async with open_client([]) as client:
+        await rich_session(client)
+        saved = await ok(await client.get("/_mock/state"))
+        assert {d["messageTag"] for d in saved["deliveries"]} == {"promo,spring"}
+        for delivery in saved["deliveries"]:
+            for key in SENT_TEMPLATE:
+                del delivery[key]
+        await ok(await client.put("/_mock/state", json=saved))
+        restored = await ok(await client.get("/_mock/state"))
+        kept = [{k: d.pop(k) for k in SENT_TEMPLATE} for d in restored["deliveries"]]
+        assert kept == [dict.fromkeys(SENT_TEMPLATE)] * len(saved["deliveries"])
+        assert restored == saved
+        client.posted.clear()
+        await ok(await client.post("/_mock/clock", json={"advance": 61}))  # the 701 retry falls due
+        await ok(await client.get("/_mock/state"))  # and runs once the clock move is noticed
+        await client.emulator.background.flush()
+        retried = [e for body in client.posted for e in orjson.loads(body) if e["telegrambot"] == "701"]
+        assert retried and all(e[k] is None for e in retried for k in SENT_TEMPLATE)
+
+
 @pytest.mark.parametrize(
     "mutate, reason",
     [
@@ -148,6 +175,7 @@ async def test_a_state_file_carries_everything(tmp_path):
         (lambda s: s["messages"].update(next_id=1), "must be below messages.next_id"),
         (lambda s: s["deliveries"][0].update(status="LOST"), "deliveries[0].status"),
         (lambda s: s["deliveries"].append(dict(s["deliveries"][0])), "duplicate requestId"),
+        (lambda s: s["deliveries"][0].update(messageTag=["promo"]), "deliveries[0].messageTag"),
         (lambda s: s["token_removals"][0].update(requestId="nope"), "token_removals[0].requestId"),
         (lambda s: s["sending"]["retry_queue"].clear(), "sending.retry_queue"),
         (lambda s: s["sending"]["request_ids"].update(issued=10**12), "sending.request_ids.issued"),

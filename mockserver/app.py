@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .botapi.signals import UpdateSignals
 from .domain.clock import Clock
+from .domain.delivery import Delivery
 from .domain.world import World
 from .faults import FaultBook
 from .journal import Journal
@@ -26,6 +27,8 @@ from .responses import api_error, bot_error, control_error
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
 DEFAULT_JOURNAL_SIZE = 10_000
+RETRY_METHOD = "RETRY"  # the journal entry of a retry run (see Emulator.run_due_retries)
+RETRY_PATH = "telegram:sendMessage"
 
 
 class Emulator:
@@ -68,6 +71,23 @@ class Emulator:
         """Make ``scenario`` the one that resets go back to, and reset to it."""
         self.world.scenario = scenario
         self.reset()
+
+    def run_due_retries(self) -> list[Delivery]:
+        """Attempt the deliveries whose retry fell due on the world clock, and journal them.
+
+        Whoever notices that time has moved (the background tick, an API call, a control-plane
+        read) calls this, so every retry, with its FAILED reason or token removal, is in the
+        journal however it was set off: one entry of its own (method ``RETRY``), not a note on
+        the request that happened to trigger it.
+        """
+        now = self.world.clock.now()
+        retried = self.world.deliveries.run_due(now)
+        if retried:
+            entry = self.journal.open(now, RETRY_METHOD, RETRY_PATH, "", b"")
+            entry.status = 200
+            entry.notes["retried"] = [delivery.as_dict() for delivery in retried]
+            self.journal.closed(entry)
+        return retried
 
     def save_state(self) -> Path:
         """Write the world to the state file (atomically); the caller checks that one is set."""

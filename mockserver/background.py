@@ -21,7 +21,6 @@ import logging
 import httpx
 
 from .botapi.webhooks import CLOCK_POLL, WebhookSender
-from .retries import run_due_retries
 from .webhooks import TIMEOUT_SECONDS, ActivityWebhooks
 
 TICK_SECONDS = 0.25
@@ -73,7 +72,7 @@ class Background:
 
     async def step(self) -> None:
         """One tick: run due delivery retries, then send due activity webhooks."""
-        run_due_retries(self.emulator)
+        self.emulator.run_due_retries()
         await self.flush()
 
     async def flush(self) -> int:

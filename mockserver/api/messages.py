@@ -12,7 +12,6 @@ from ..domain.errors import DomainError, InvalidInput
 from ..domain.messages import SEARCH_MAX_ROWS
 from ..domain.text import is_ascii_digits
 from ..responses import api_json, api_text
-from ..retries import run_due_retries
 from .common import note, refusal, wrapper_list
 
 MAX_STATUS_IDS = 1000
@@ -24,7 +23,7 @@ def _world(request: Request):
 
 def _catch_up(request: Request) -> None:
     """Run the retries that fell due while the clock moved (the background tick may not have yet)."""
-    run_due_retries(request.app.state.emulator)
+    request.app.state.emulator.run_due_retries()
 
 
 def _message_id(request: Request) -> int:

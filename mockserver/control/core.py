@@ -7,7 +7,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..responses import control_json
-from ..retries import run_due_retries
 from .common import Refusal, body, handler
 from .state import render_state
 
@@ -35,7 +34,7 @@ async def state(request: Request) -> Response:
     world = request.app.state.emulator.world
     if request.method == "PUT":
         world.restore(body(request))  # InvalidInput (400) leaves the world as it was
-    run_due_retries(request.app.state.emulator)  # retries that fell due while the clock moved
+    request.app.state.emulator.run_due_retries()  # retries that fell due while the clock moved
     return control_json(render_state(world))
 
 

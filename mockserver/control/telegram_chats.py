@@ -10,12 +10,11 @@ from ..bodies import BodyError, parse_json, raw_body
 from ..domain.errors import NotFound
 from ..domain.telegram import ACTIVE, BLOCKED, DEACTIVATED
 from ..responses import control_error, control_json
-from ..retries import run_due_retries
 
 
 def _world(request: Request):
     """The world, with the retries that fell due while the clock moved run first."""
-    run_due_retries(request.app.state.emulator)
+    request.app.state.emulator.run_due_retries()
     return request.app.state.emulator.world
 
 

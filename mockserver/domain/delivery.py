@@ -21,7 +21,7 @@ from .contacts import Contact, ContactBook
 from .errors import InvalidInput, NotFound, required_array
 from .markup import parse_text
 from .messages import TelegramMessage
-from .telegram import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld
+from .telegram import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld, chat_number
 from .text import is_ascii_digits, is_blank
 
 PENDING = "PENDING"
@@ -478,7 +478,7 @@ class Deliveries:
         app = self.apps.get(delivery.app_uuid)
         sent = {
             "date": int(now),
-            "chat": {"id": _chat_number(delivery.chat_id), "type": "private"},
+            "chat": {"id": chat_number(delivery.chat_id), "type": "private"},
             "text": delivery.text,
             "requestId": delivery.request_id,
         }
@@ -631,7 +631,3 @@ def _check_text(delivery: Delivery) -> None:
     are in (400, token kept); a message with an image is a photo, whose text is an optional caption."""
     if delivery.image_source is None:
         parse_text(delivery.text, None)
-
-
-def _chat_number(chat_id: str) -> int | str:
-    return int(chat_id) if is_ascii_digits(chat_id.removeprefix("-")) else chat_id

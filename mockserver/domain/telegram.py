@@ -40,6 +40,11 @@ class TelegramError(Exception):
         return cls(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
+def chat_number(chat_id: str) -> int | str:
+    """A chat id as Telegram's JSON writes it: a number when it is one (chats are keyed by text here)."""
+    return int(chat_id) if is_ascii_digits(chat_id.removeprefix("-")) else chat_id
+
+
 @dataclass
 class Chat:
     id: str
@@ -55,7 +60,7 @@ class Chat:
     messages: list[dict] = field(default_factory=list)
 
     def profile(self) -> dict:
-        user = {"id": int(self.id) if is_ascii_digits(self.id.removeprefix("-")) else self.id, "is_bot": False}
+        user = {"id": chat_number(self.id), "is_bot": False}
         user["first_name"] = self.first_name or f"User {self.id}"
         for name in ("last_name", "username", "language_code"):
             value = getattr(self, name)

@@ -59,9 +59,13 @@ async def test_limit_is_clamped_like_telegram(client, limit, expected):
 
 @pytest.mark.parametrize("body", [{"limit": 2**31}, {"offset": -(2**31) - 1}, {"limit": 226506004504302845952}])
 async def test_numbers_beyond_32_bits_are_refused(client, body):
+    await new_user(client)
+    await client.post("/_mock/telegram/users/555/send", json={"text": "kept"})
+    before = await state(client)
     r = await client.post(f"{BOT}/getUpdates", json=body)
     assert r.status_code == 400 and r.json()["ok"] is False
     assert f'"{next(iter(body))}"' in r.json()["description"]
+    assert await state(client) == before  # nothing confirmed, the update still queued
 
 
 async def test_long_poll_waits_without_blocking_other_requests(client):

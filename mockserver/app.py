@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .botapi.signals import UpdateSignals
 from .domain.clock import Clock
-from .domain.delivery import Delivery
+from .domain.sending.delivery import Delivery
 from .domain.world import World
 from .faults import FaultBook
 from .journal import Journal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .domain.contacts import Contact
+from .domain.contacts.book import Contact
 from .domain.world import World
 from .journal import Journal, RequestFilter
 

@@ -49,8 +49,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, precondition, rule
 
 from mockserver import Emulator, create_app
-from mockserver.domain.contacts import scan_index
-from mockserver.domain.delivery import CLICKED, FAILED, PENDING, SENT, TOKEN_REMOVING
+from mockserver.domain.contacts.book import scan_index
+from mockserver.domain.sending.delivery import CLICKED, FAILED, PENDING, SENT, TOKEN_REMOVING
 from mockserver.scenario import normalize_scenario
 from tests.conftest import KEY, basic
 

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from ..bodies import BodyError, json_body
 from ..domain.errors import DomainError
-from ..domain.mutes import TOKEN_REQUIRED
+from ..domain.contacts.mutes import TOKEN_REQUIRED
 from .common import note, refusal
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..domain.apps import BOT_TOKEN
-from ..domain.telegram import TelegramError
+from ..domain.contacts.apps import BOT_TOKEN
+from ..domain.telegram.chats import TelegramError
 from ..responses import JSON, bot_error, dumps
 from .methods import METHODS, Call
 from .params import Args, read_params

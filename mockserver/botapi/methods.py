@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from ..domain.apps import App
-from ..domain.bots import bot_user
-from ..domain.markup import check_inline_keyboard, parse_text
-from ..domain.telegram import TelegramError
+from ..domain.contacts.apps import App
+from ..domain.telegram.bots import bot_user
+from ..domain.telegram.markup import check_inline_keyboard, parse_text
+from ..domain.telegram.chats import TelegramError
 from ..domain.text import is_ascii_digits
-from ..domain.updates import Webhook
+from ..domain.telegram.updates import Webhook
 from .params import INT32_MAX, INT32_MIN, Args, bad_request
 from .signals import UpdateSignals
 

@@ -13,7 +13,7 @@ import orjson
 from starlette.requests import Request
 
 from ..bodies import media_type, raw_body
-from ..domain.telegram import TelegramError
+from ..domain.telegram.chats import TelegramError
 
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1  # Telegram's server reads these parameters as int32

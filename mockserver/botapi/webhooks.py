@@ -10,7 +10,7 @@ import asyncio
 
 import httpx
 
-from ..domain.updates import Inbox
+from ..domain.telegram.updates import Inbox
 from ..responses import dumps
 from ..webhooks import post_once
 

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from ..bodies import BodyError, parse_json, raw_body
 from ..domain.errors import NotFound
-from ..domain.telegram import ACTIVE, BLOCKED, DEACTIVATED
+from ..domain.telegram.chats import ACTIVE, BLOCKED, DEACTIVATED
 from ..responses import control_error, control_json
 
 

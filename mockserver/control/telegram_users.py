@@ -11,9 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..bodies import BodyError, json_body, raw_body
-from ..domain.bots import parse_user_id
+from ..domain.telegram.bots import parse_user_id
 from ..domain.errors import DomainError
-from ..domain.telegram import Chat
+from ..domain.telegram.chats import Chat
 from ..responses import control_error, control_json
 
 STATUS_OF = {"invalid": 400, "not_found": 404, "conflict": 409}

@@ -10,21 +10,22 @@ import copy
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import snapshot as snapshots
-from . import contact_updates, mutes
-from .activity import Outbox, WebhookTarget
-from .apps import App, Apps, parse_path_uuid
-from .bots import BotSide
-from .bulk_contacts import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
+from .snapshot import core as snapshots
+from .contacts import updates as contact_updates
+from .contacts import mutes
+from .sending.activity import Outbox, WebhookTarget
+from .contacts.apps import App, Apps, parse_path_uuid
+from .telegram.bots import BotSide
+from .contacts.bulk import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
 from .clock import Clock
-from .contact_search import Criteria, search
-from .contacts import Contact, ContactBook
-from .delivery import ClickPolicy, Deliveries
+from .contacts.search import Criteria, search
+from .contacts.book import Contact, ContactBook
+from .sending.delivery import ClickPolicy, Deliveries
 from .errors import InvalidInput, NotFound
-from .generate import collector_paused, generate_contacts
-from .messages import MessageStore
-from .telegram import Chat, TelegramWorld
-from .tokens import Outcome, register_tokens, validate_batch
+from .contacts.generate import collector_paused, generate_contacts
+from .sending.messages import MessageStore
+from .telegram.chats import Chat, TelegramWorld
+from .contacts.tokens import Outcome, register_tokens, validate_batch
 
 DEFAULT_ASSUMPTIONS = {
     # What a tokens item whose contactId matches no contact does: create a contact, or refuse the batch.

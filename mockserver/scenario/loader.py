@@ -16,9 +16,9 @@ import jsonschema
 import orjson
 import yaml
 
-from ..domain.apps import parse_app_uuid
-from ..domain.contacts import TEXT_FIELDS
-from ..domain.generate import pattern_problem
+from ..domain.contacts.apps import parse_app_uuid
+from ..domain.contacts.book import TEXT_FIELDS
+from ..domain.contacts.generate import pattern_problem
 from .positions import Positions
 from .shipped import find_scenario, shipped_names
 from .schema import SCENARIO_SCHEMA

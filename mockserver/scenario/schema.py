@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.contact_updates import CHANNEL_TYPES
-from ..domain.contacts import TEXT_FIELDS
-from ..domain.telegram import CHAT_STATES
+from ..domain.contacts.updates import CHANNEL_TYPES
+from ..domain.contacts.book import TEXT_FIELDS
+from ..domain.telegram.chats import CHAT_STATES
 
 SCHEMA_ID = "https://github.com/esputnik-mockserver/mockserver/scenario.schema.json"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"

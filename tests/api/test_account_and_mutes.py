@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.domain.apps import MUTED_FOREVER
+from mockserver.domain.contacts.apps import MUTED_FOREVER
 from tests.api.contact_helpers import APP_UUID, ESPUTNIK_JSON, snapshot
 from tests.conftest import basic
 

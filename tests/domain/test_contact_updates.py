@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.domain.bulk_contacts import Segments, parse_bulk, run_bulk
-from mockserver.domain.contact_search import Criteria, search
-from mockserver.domain.contact_updates import add_or_update, parse_contact, update
-from mockserver.domain.contacts import ContactBook, scan_index
+from mockserver.domain.contacts.bulk import Segments, parse_bulk, run_bulk
+from mockserver.domain.contacts.search import Criteria, search
+from mockserver.domain.contacts.updates import add_or_update, parse_contact, update
+from mockserver.domain.contacts.book import ContactBook, scan_index
 from mockserver.domain.errors import InvalidInput
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.domain.activity import Outbox, WebhookTarget, backoff
-from mockserver.domain.delivery import ClickPolicy, Recipient, render_text
+from mockserver.domain.sending.activity import Outbox, WebhookTarget, backoff
+from mockserver.domain.sending.delivery import ClickPolicy, Recipient, render_text
 from mockserver.domain.world import World
 from mockserver.scenario import normalize_scenario
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from mockserver.domain.contacts import scan_index
+from mockserver.domain.contacts.book import scan_index
 from mockserver.domain.errors import InvalidInput
 from mockserver.domain.world import World
 from mockserver.scenario import normalize_scenario

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.domain.generate import pattern_problem
+from mockserver.domain.contacts.generate import pattern_problem
 from mockserver.domain.world import World
 from mockserver.scenario import ScenarioError, normalize_scenario
 

@@ -11,7 +11,7 @@ import pytest
 
 from mockserver import Emulator, create_app
 from mockserver.cli import main
-from mockserver.domain.telegram import TelegramError
+from mockserver.domain.telegram.chats import TelegramError
 from mockserver.expect import verify
 from mockserver.scenario import find_scenario, load_scenario
 from tests.conftest import APP_UUID, SCENARIOS, basic

@@ -13,7 +13,7 @@ import string
 from contextlib import contextmanager
 from typing import Iterator
 
-from .contacts import EMAIL, SMS, TEXT_FIELDS, Contact
+from .book import EMAIL, SMS, TEXT_FIELDS, Contact
 
 PATTERN_NAMES = ("n", "first_name", "last_name")
 FIRST_NAMES = ("Taras", "Olena", "Ivan", "Oksana", "Petro", "Iryna", "Andrii", "Mariia", "Dmytro", "Sofiia")

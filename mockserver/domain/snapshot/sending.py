@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from .delivery import CLICKED, FAILED, PENDING, SENT, ClickPolicy, Deliveries, Delivery, RequestIds
-from .messages import FIRST_ID, Button, MessageStore, TelegramMessage
-from .snapshot_checks import (
+from ..sending.delivery import CLICKED, FAILED, PENDING, SENT, ClickPolicy, Deliveries, Delivery, RequestIds
+from ..sending.messages import FIRST_ID, Button, MessageStore, TelegramMessage
+from .checks import (
     MAX_REPLAY,
     Apply,
     int_or_null,
@@ -29,7 +29,7 @@ from .snapshot_checks import (
 )
 
 if TYPE_CHECKING:
-    from .world import World
+    from ..world import World
 
 STATUSES = (PENDING, SENT, FAILED, CLICKED)
 NO_PART: Apply = lambda: None  # noqa: E731  (parts rebuilt by load_deliveries)

@@ -11,15 +11,15 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .apps import App, Apps
-from .clock import Clock
-from .errors import Conflict, InvalidInput, NotFound
+from ..contacts.apps import App, Apps
+from ..clock import Clock
+from ..errors import Conflict, InvalidInput, NotFound
 from .markup import command_entities
-from .telegram import (
+from .chats import (
     ACTIVE, BLOCKED, CHAT_STATES, DEACTIVATED, MAX_TEXT, RATE_LIMITED, UNKNOWN, Chat, TelegramError, TelegramWorld,
 )
 from .updates import Inbox
-from .text import is_ascii_digits, is_blank
+from ..text import is_ascii_digits, is_blank
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_USER_ID = 2**52

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .contacts import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook
-from .errors import InvalidInput
+from .book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook
+from ..errors import InvalidInput
 
 TELEGRAM = "telegrambot"
 CHANNEL_TYPES = ("email", "sms", "viber", "mobilepush", "webpush", "appinbox", "widget", "inapp")

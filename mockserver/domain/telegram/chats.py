@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .text import is_ascii_digits
+from ..text import is_ascii_digits
 
 ACTIVE = "active"
 BLOCKED = "blocked"

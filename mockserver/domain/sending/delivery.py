@@ -16,13 +16,13 @@ import uuid
 from dataclasses import dataclass, field
 
 from .activity import Outbox, activity_time
-from .apps import Apps
-from .contacts import Contact, ContactBook
-from .errors import InvalidInput, NotFound, required_array
-from .markup import parse_text
+from ..contacts.apps import Apps
+from ..contacts.book import Contact, ContactBook
+from ..errors import InvalidInput, NotFound, required_array
+from ..telegram.markup import parse_text
 from .messages import TelegramMessage
-from .telegram import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld, chat_number
-from .text import is_ascii_digits, is_blank
+from ..telegram.chats import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld, chat_number
+from ..text import is_ascii_digits, is_blank
 
 PENDING = "PENDING"
 SENT = "SENT"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .contacts import Contact, ContactBook
+from .book import Contact, ContactBook
 
 MAX_ROWS = 500
 

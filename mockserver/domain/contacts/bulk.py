@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .contact_updates import (
+from .updates import (
     ADDRESS_PARTS,
     NAME_ATTRIBUTES,
     TEXT_ATTRIBUTES,
@@ -26,8 +26,8 @@ from .contact_updates import (
     new_contact_attributes,
     parse_contact,
 )
-from .contacts import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
-from .errors import InvalidInput, required_array
+from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
+from ..errors import InvalidInput, required_array
 
 DEDUPE_ON = ("email", "sms", "push", "webpush", "email_or_sms", "id", "externalCustomerId", "fieldId")
 CONTACT_FIELDS = (

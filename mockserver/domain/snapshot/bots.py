@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from .apps import parse_app_uuid
-from .bots import BotSide, CallbackQuery
-from .bulk_contacts import ImportSession, ImportSessions, Segments
-from .snapshot_checks import Apply, int_or_null, integer, listing, mapping, need, number, number_or_null, objects, text, text_or_null
-from .updates import DEFAULT_MAX_CONNECTIONS, Inbox, Webhook
+from ..contacts.apps import parse_app_uuid
+from ..telegram.bots import BotSide, CallbackQuery
+from ..contacts.bulk import ImportSession, ImportSessions, Segments
+from .checks import Apply, int_or_null, integer, listing, mapping, need, number, number_or_null, objects, text, text_or_null
+from ..telegram.updates import DEFAULT_MAX_CONNECTIONS, Inbox, Webhook
 
 if TYPE_CHECKING:
-    from .world import World
+    from ..world import World
 
 NO_PART: Apply = lambda: None  # noqa: E731  (rebuilt by load_bots)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import InvalidInput, NotFound
-from .telegram import MAX_TEXT
-from .text import is_blank
+from ..errors import InvalidInput, NotFound
+from ..telegram.chats import MAX_TEXT
+from ..text import is_blank
 
 MAX_NAME = 255
 SEARCH_MAX_ROWS = 500

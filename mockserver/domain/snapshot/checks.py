@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .errors import InvalidInput
+from ..errors import InvalidInput
 
 Apply = Callable[[], None]
 # Counters that a restore replays (random draws) are bounded so a hostile body cannot stall the server.

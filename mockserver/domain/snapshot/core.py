@@ -17,18 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from .activity import WebhookTarget
-from .apps import App, Apps, parse_app_uuid
-from .contacts import TEXT_FIELDS, Contact, ContactBook
-from .errors import InvalidInput
-from .snapshot_checks import Apply, is_int, mapping, need, number, text_or_null
-from . import snapshot_bots as bots
-from . import snapshot_sending as sending
-from .generate import collector_paused
-from .telegram import CHAT_STATES, Chat, TelegramWorld
+from ..sending.activity import WebhookTarget
+from ..contacts.apps import App, Apps, parse_app_uuid
+from ..contacts.book import TEXT_FIELDS, Contact, ContactBook
+from ..errors import InvalidInput
+from .checks import Apply, is_int, mapping, need, number, text_or_null
+from . import bots
+from . import sending
+from ..contacts.generate import collector_paused
+from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
 
 if TYPE_CHECKING:
-    from .world import World
+    from ..world import World
 
 FORMAT_VERSION = 2
 
@@ -75,7 +75,7 @@ def dump_settings(world: "World") -> dict:
 
 
 def load_settings(world: "World", data: object) -> Apply:
-    from .world import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
+    from ..world import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
 
     data = mapping(data, "settings")
     account = mapping(data.get("account", {}), "settings.account")

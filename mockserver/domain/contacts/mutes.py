@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .apps import MUTE_MAX_SECONDS, MUTE_MIN_SECONDS, MUTED_FOREVER, App
-from .contact_updates import is_blank, is_int
-from .errors import InvalidInput
+from .updates import is_blank, is_int
+from ..errors import InvalidInput
 
 TOKEN_REQUIRED = "Token must be specified"
 DURATION_INVALID = "Duration must be positive int"

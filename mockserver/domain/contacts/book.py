@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from .text import SPACE, is_blank
+from ..text import SPACE, is_blank
 
 EMAIL = "email"
 SMS = "sms"

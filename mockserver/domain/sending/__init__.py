@@ -1,0 +1,1 @@
+"""Sending: templates, deliveries through the simulated Telegram world, activity events."""

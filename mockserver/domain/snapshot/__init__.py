@@ -1,0 +1,1 @@
+"""The world as one JSON document and back, checked part by part before anything changes."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mockserver.domain.sending.activity import Outbox, WebhookTarget, backoff
-from mockserver.domain.sending.delivery import ClickPolicy, Recipient, render_text
+from mockserver.domain.sending.delivery import ClickPolicy
+from mockserver.domain.sending.parsing import Recipient
+from mockserver.domain.sending.rendering import render_text
 from mockserver.domain.world import World
 from mockserver.scenario import normalize_scenario
 

@@ -22,7 +22,7 @@ def backoff(failures: int) -> float:
 
 def activity_time(timestamp: float) -> str:
     """eSputnik's ``activityDateTime`` form: UTC, seconds, no zone (``2023-09-14T08:30:03``)."""
-    moment = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(timestamp, dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 

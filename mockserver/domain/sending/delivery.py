@@ -3,58 +3,33 @@
 A delivery is SENT when the chat accepts it, FAILED with Telegram's own answer when
 it does not, CLICKED when a tracked link is opened. Blocked and deactivated chats lose
 their token on every contact card; 429 answers are retried on the world's clock.
+This module is that state machine; what it reads and writes lives beside it: the
+checked bodies (``parsing``), who receives a send (``audience``), the text with
+tracked links (``rendering``) and the activity event of each change (``events``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
-import json
 import random
-import re
 import uuid
 from dataclasses import dataclass, field
 
-from .activity import Outbox, activity_time
 from ..contacts.apps import Apps
-from ..contacts.book import Contact, ContactBook
-from ..errors import InvalidInput, NotFound, required_array
-from ..telegram.markup import parse_text
-from .messages import TelegramMessage
+from ..contacts.book import ContactBook
+from ..errors import NotFound
 from ..telegram.chats import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld, chat_number
-from ..text import is_ascii_digits, is_blank
+from . import audience
+from .activity import Outbox
+from .audience import Target
+from .events import activity_event
+from .messages import TelegramMessage
+from .parsing import Recipient
+from .rendering import check_text, render
+from .statuses import CLICKED, FAILED, PENDING, SENT
 
-PENDING = "PENDING"
-SENT = "SENT"
-FAILED = "FAILED"
-CLICKED = "CLICKED"
-
-# How GET /v1/message/status names each state (PENDING is our assumption: eSputnik's IN_QUEUE).
-API_STATUS = {PENDING: "IN_QUEUE", SENT: "DELIVERED", FAILED: "BOT_SEND_ERROR", CLICKED: "CLICKED"}
-# How activity webhooks name each change.
-ACTIVITY_STATUS = {SENT: "DELIVERED", FAILED: "UNDELIVERED", CLICKED: "CLICKED"}
 # Telegram answers after which eSputnik drops the token from the contact card.
 TOKEN_REMOVING = {DEAD_CHAT_ERRORS[BLOCKED][1], DEAD_CHAT_ERRORS[DEACTIVATED][1]}
-
-MAX_RECIPIENTS = 1000
-INT64_MAX = 2**63 - 1
-URL = re.compile(r"https?://[^\s<>\"')\]]+")
-# Velocity forms eSputnik templates use for jsonParam values: $!data.get('x'), $data.x, ${data.x}, $!{data.x}.
-PLACEHOLDER = re.compile(r"\$(!?)(?:\{data\.(\w+)\}|data\.get\('(\w+)'\)|data\.(\w+))")
-
-
-def render_text(text: str, params: dict) -> str:
-    """Substitute jsonParam values; a missing value renders empty after ``$!`` and stays literal after ``$``."""
-
-    def value(match: re.Match) -> str:
-        quiet, *names = match.groups()
-        name = next(n for n in names if n)
-        if name in params and params[name] is not None:
-            found = params[name]
-            return found if isinstance(found, str) else json.dumps(found, ensure_ascii=False)
-        return "" if quiet else match.group(0)
-
-    return PLACEHOLDER.sub(value, text)
 
 
 @dataclass
@@ -99,27 +74,6 @@ class RequestIds:
     def next(self) -> str:
         self.issued += 1
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-
-
-@dataclass
-class Recipient:
-    """One smartsend recipient; ``kind`` is which identifier names it (locator wins, then contactId)."""
-
-    kind: str
-    value: str | int
-    params: dict
-    external_request_id: str | None = None
-
-    @property
-    def label(self) -> str:
-        return str(self.value)
-
-
-@dataclass
-class Target:
-    app_uuid: str
-    chat_id: str
-    contact: Contact | None
 
 
 @dataclass
@@ -169,120 +123,6 @@ class Delivery:
             "clicked_link": self.clicked_link,
             "history": list(self.history),
         }
-
-
-def parse_recipients(body: object, limit: int = MAX_RECIPIENTS) -> list[Recipient]:
-    """The recipients of a smartsend body, all checked before anything is sent."""
-    if not isinstance(body, dict):
-        raise InvalidInput("Request body must be a JSON object")
-    items = required_array(body, "recipients", limit)
-    seen: dict[str, int] = {}
-    result = []
-    for index, item in enumerate(items):
-        where = f"recipients[{index}]"
-        if not isinstance(item, dict):
-            raise InvalidInput(f"{where} must be an object")
-        key = json.dumps(item, sort_keys=True)
-        if key in seen:
-            raise InvalidInput(f"{where} repeats recipients[{seen[key]}]; recipients must be unique")
-        seen[key] = index
-        result.append(_recipient(where, item))
-    return result
-
-
-def _recipient(where: str, item: dict) -> Recipient:
-    for name in ("locator", "externalCustomerId", "externalRequestId", "languageCode", "jsonParam"):
-        value = item.get(name)
-        if value is not None and not isinstance(value, str):
-            raise InvalidInput(f"{where}.{name} must be a string")
-    for name in ("locator", "externalCustomerId"):
-        value = item.get(name)
-        if value is not None and is_blank(value):
-            raise InvalidInput(f"{where}.{name} must be a non-empty string")
-    contact_id = item.get("contactId")
-    if contact_id is not None:
-        if not isinstance(contact_id, int) or isinstance(contact_id, bool):
-            raise InvalidInput(f"{where}.contactId must be an integer")
-        if not -INT64_MAX - 1 <= contact_id <= INT64_MAX:
-            raise InvalidInput(f"{where}.contactId is out of the int64 range")
-    params: dict = {}
-    raw = item.get("jsonParam")
-    if raw:
-        try:
-            params = json.loads(raw)
-        except ValueError:
-            raise InvalidInput(f"{where}.jsonParam is not valid JSON") from None
-        if not isinstance(params, dict):
-            raise InvalidInput(f"{where}.jsonParam must hold a JSON object")
-    external = item.get("externalRequestId")
-    if item.get("locator") is not None:
-        return Recipient("locator", item["locator"], params, external)
-    if contact_id is not None:
-        return Recipient("contactId", contact_id, params, external)
-    if item.get("externalCustomerId") is not None:
-        return Recipient("externalCustomerId", item["externalCustomerId"], params, external)
-    raise InvalidInput(f"{where} has no locator, contactId or externalCustomerId")
-
-
-@dataclass
-class BroadcastRequest:
-    message_id: int
-    app_uuid: str
-    title: str | None
-    groups: set[int]
-    excluded: set[int]
-    start_at: float | None
-    start_text: str | None
-
-
-def _group_ids(body: dict, name: str) -> set[int]:
-    value = body.get(name)
-    if value is None:
-        return set()
-    if not isinstance(value, list) or not all(_is_whole(g) for g in value):
-        raise InvalidInput(f"{name} must be an array of group ids (integers)")
-    return {int(g) for g in value}
-
-
-def _is_whole(value: object) -> bool:
-    """An integer, or a JSON number written with a zero fraction (``3.0``), as JSON Schema counts them."""
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-
-
-def parse_broadcast(body: object) -> BroadcastRequest:
-    """A Telegram broadcast: ``messageId`` and ``appId`` (the bot) are required; groups narrow the audience."""
-    if not isinstance(body, dict):
-        raise InvalidInput("Request body must be a JSON object")
-    raw_id = body.get("messageId")
-    if raw_id is None:
-        raise InvalidInput("messageId is required")
-    if isinstance(raw_id, str) and is_ascii_digits(raw_id) and len(raw_id) <= 18:
-        raw_id = int(raw_id)
-    if not isinstance(raw_id, int) or isinstance(raw_id, bool):
-        raise InvalidInput("messageId must be the id of a Telegram message (an integer)")
-    app_uuid = body.get("appId")
-    if app_uuid is None:
-        raise InvalidInput("appId is required for Telegram: the app_uuid of the bot to send through")
-    if not isinstance(app_uuid, str):
-        raise InvalidInput("appId must be a string")
-    title = body.get("title")
-    if title is not None and not isinstance(title, str):
-        raise InvalidInput("title must be a string")
-    start_text = body.get("startDate")
-    start_at = None
-    if start_text is not None:
-        if not isinstance(start_text, str):
-            raise InvalidInput("startDate must be a string like 2023-10-28T14:00")
-        try:
-            moment = dt.datetime.strptime(start_text, "%Y-%m-%dT%H:%M")
-        except ValueError:
-            raise InvalidInput(f"startDate {start_text!r} is not in the form YYYY-MM-DDTHH:mm") from None
-        start_at = moment.replace(tzinfo=dt.timezone.utc).timestamp()
-    return BroadcastRequest(
-        raw_id, app_uuid, title, _group_ids(body, "groups"), _group_ids(body, "excludedGroups"), start_at, start_text
-    )
 
 
 class Deliveries:
@@ -351,61 +191,6 @@ class Deliveries:
         self._next_send_id += 1
         return send_id
 
-    # -- who receives a send --------------------------------------------------
-
-    def holders_by_chat(self) -> dict[str, list[tuple[str, Contact]]]:
-        """chat id -> (app_uuid, live contact) pairs, from one scan of the book."""
-        index: dict[str, list[tuple[str, Contact]]] = {}
-        for contact in self.contacts.live():
-            for app_uuid, tokens in contact.tokens.items():
-                for token in tokens:
-                    index.setdefault(token, []).append((app_uuid, contact))
-        return index
-
-    def targets(self, recipient: Recipient, holders: dict | None) -> list[Target]:
-        """The tokens a recipient resolves to; NotFound explains why there are none."""
-        if recipient.kind == "locator":
-            chat_id = str(recipient.value)
-            pairs = (holders or {}).get(chat_id, [])
-            apps_seen: dict[str, Contact] = {}
-            for app_uuid, contact in pairs:
-                best = apps_seen.get(app_uuid)
-                if best is None or (contact.stamp, contact.id) > (best.stamp, best.id):
-                    apps_seen[app_uuid] = contact
-            if not apps_seen:
-                raise NotFound(f"No contact holds the Telegram token {chat_id}")
-            return [Target(app, chat_id, contact) for app, contact in apps_seen.items()]
-        if recipient.kind == "contactId":
-            contact = self.contacts.get(int(recipient.value))
-            if contact is None:
-                raise NotFound(f"Contact {recipient.value} not found")
-        else:
-            contact = self.contacts.find("externalCustomerId", str(recipient.value))
-            if contact is None:
-                raise NotFound(f"Contact with externalCustomerId {recipient.value} not found")
-        found = [Target(app, token, contact) for app, tokens in contact.tokens.items() for token in tokens]
-        if not found:
-            raise NotFound(f"Contact {contact.id} has no Telegram token")
-        return found
-
-    def subscribers_of(self, app_uuid: str, now: float, groups: set[int], excluded: set[int]) -> list[Target]:
-        """Every distinct unmuted token of an app on live contacts (a broadcast's audience)."""
-        app = self.apps.get(app_uuid)
-        seen: set[str] = set()
-        result = []
-        for contact in self.contacts.live():
-            ids = {g.get("id") for g in contact.groups if isinstance(g, dict)}
-            if groups and not ids & groups:
-                continue
-            if ids & excluded:
-                continue
-            for token in contact.tokens.get(app_uuid, ()):
-                if token in seen or (app is not None and app.is_muted(token, now)):
-                    continue
-                seen.add(token)
-                result.append(Target(app_uuid, token, contact))
-        return result
-
     # -- sending ----------------------------------------------------------------
 
     def create(
@@ -420,19 +205,9 @@ class Deliveries:
         start_at: float | None = None,
     ) -> Delivery:
         request_id = self.request_ids.next()
-        links: dict[str, str] = {}
-
-        def track(url: str) -> str:
-            token = f"{request_id}-{len(links) + 1}"
-            links[token] = url
+        rendered = render(message, params, request_id, base_url)
+        for token, url in rendered.links.items():
             self._by_link[token] = (request_id, url)
-            return f"{base_url}/track/{token}"
-
-        text = URL.sub(lambda m: track(m.group(0)), render_text(message.text, params))
-        buttons = [
-            {"text": render_text(b.text, params), "url": track(b.link) if URL.fullmatch(b.link) else b.link}
-            for b in message.buttons
-        ]
         contact = target.contact
         delivery = Delivery(
             request_id=request_id,
@@ -442,10 +217,10 @@ class Deliveries:
             chat_id=target.chat_id,
             contact_id=contact.id if contact else None,
             external_customer_id=contact.external_customer_id if contact else None,
-            text=text,
-            buttons=buttons,
+            text=rendered.text,
+            buttons=rendered.buttons,
             image_source=message.image_source,
-            links=links,
+            links=rendered.links,
             created_at=now,
             external_request_id=external_request_id,
             message_name=message.name,
@@ -464,7 +239,7 @@ class Deliveries:
         delivery.attempts += 1
         delivery.next_attempt_at = None
         try:
-            _check_text(delivery)
+            check_text(delivery.text, delivery.image_source)
             chat = self.telegram.check_reachable(delivery.chat_id)
         except TelegramError as error:
             if error.error_code == 429 and delivery.attempts < self.max_attempts:
@@ -534,12 +309,13 @@ class Deliveries:
         self, message: TelegramMessage, recipients: list[Recipient], now: float, base_url: str
     ) -> list[tuple[str, Delivery | None, str | None]]:
         """Send to each recipient: (locator, delivery, None) per target token, or (label, None, why not)."""
-        holders = self.holders_by_chat() if any(r.kind == "locator" for r in recipients) else None
+        needs_holders = any(r.kind == "locator" for r in recipients)
+        holders = audience.holders_by_chat(self.contacts) if needs_holders else None
         send_id = self.new_send_id()
         results: list[tuple[str, Delivery | None, str | None]] = []
         for recipient in recipients:
             try:
-                targets = self.targets(recipient, holders)
+                targets = audience.targets(self.contacts, recipient, holders)
             except NotFound as exc:
                 results.append((recipient.label, None, exc.message))
                 continue
@@ -562,8 +338,8 @@ class Deliveries:
     ) -> tuple[int, list[Delivery]]:
         """One delivery per unmuted subscriber token of a bot; returns the broadcast id and deliveries."""
         send_id = self.new_send_id()
-        audience = self.subscribers_of(app_uuid, now, groups, excluded)
-        return send_id, [self.create(message, t, {}, send_id, now, base_url, None, start_at) for t in audience]
+        reached = audience.subscribers(self.contacts, self.apps, app_uuid, now, groups, excluded)
+        return send_id, [self.create(message, t, {}, send_id, now, base_url, None, start_at) for t in reached]
 
     # -- clicks -------------------------------------------------------------------
 
@@ -590,7 +366,7 @@ class Deliveries:
         which = f"delivery {request_id}" if request_id else "delivered message"
         raise NotFound(f"Chat {chat_id} has no {which} with a link to click")
 
-    # -- history and webhooks ---------------------------------------------------
+    # -- history and activity events ---------------------------------------------------
 
     def _change(self, delivery: Delivery, status: str, now: float, reason: str | None = None, link: str | None = None) -> None:
         delivery.status = status
@@ -601,33 +377,4 @@ class Deliveries:
         if link is not None:
             entry["link"] = link
         delivery.history.append(entry)
-        self.outbox.add(self._activity(delivery, status, now, reason, link))
-
-    def _activity(self, delivery: Delivery, status: str, now: float, reason: str | None, link: str | None) -> dict:
-        event = {
-            "activityDateTime": activity_time(now),
-            "activityStatus": ACTIVITY_STATUS[status],
-            "messageId": delivery.message_id,
-            "messageName": delivery.message_name,
-            "messageTag": delivery.message_tag,
-            "messageLanguageCode": delivery.message_language_code,
-            "broadcastId": delivery.send_id,
-            "requestId": delivery.request_id,
-            "contactId": delivery.contact_id,
-            "externalCustomerId": delivery.external_customer_id,
-            "mediaType": "telegrambot",
-            "telegrambot": delivery.chat_id,
-            "clickEventLink": link,
-            "statusDescription": reason,
-            "statusData": {},
-        }
-        if delivery.external_request_id is not None:
-            event["externalRequestId"] = delivery.external_request_id
-        return event
-
-
-def _check_text(delivery: Delivery) -> None:
-    """Telegram refuses a blank text, or one over 4096 characters once jsonParam and tracked links
-    are in (400, token kept); a message with an image is a photo, whose text is an optional caption."""
-    if delivery.image_source is None:
-        parse_text(delivery.text, None)
+        self.outbox.add(activity_event(delivery, status, now, reason, link))

@@ -7,6 +7,9 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from .bodies import BodyError
+from .domain.errors import DomainError
+
 # esputnik.com labels every answer so, plain-text ones included (recorded on PUT contact).
 ESPUTNIK_JSON = "application/json;charset=UTF-8"
 PLAIN_TEXT = "text/plain; charset=UTF-8"
@@ -24,6 +27,17 @@ STATUS_TEXT = {
     422: "Unprocessable Entity",
     429: "Too Many Requests",
 }
+
+
+# The HTTP status of each kind of domain refusal (domain/errors.py), the same at every door.
+REFUSAL_STATUS = {"invalid": 400, "not_found": 404, "conflict": 409}
+
+
+def refusal_status(exc: DomainError | BodyError) -> int:
+    """A body that could not be read carries its own status (400, 413, 415); a domain refusal's kind maps."""
+    if isinstance(exc, BodyError):
+        return exc.status
+    return REFUSAL_STATUS[exc.kind]
 
 
 def dumps(data: Any) -> bytes:

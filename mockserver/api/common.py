@@ -1,4 +1,4 @@
-"""What every handler of the eSputnik door shares: turning refusals into plain-text answers."""
+"""What every handler of the eSputnik door shares: refusals in plain text, wrapper lists, journal notes."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ from starlette.responses import Response
 
 from ..bodies import BodyError
 from ..domain.errors import DomainError
-from ..responses import api_error
-
-STATUS_OF = {"invalid": 400, "not_found": 404, "conflict": 409}
+from ..responses import api_error, refusal_status
 
 
 def refusal(exc: DomainError | BodyError) -> Response:
-    if isinstance(exc, BodyError):
-        return api_error(exc.status, exc.message)
-    return api_error(STATUS_OF[exc.kind], exc.message)
+    """A refusal as eSputnik words it: the status and a plain-text sentence."""
+    return api_error(refusal_status(exc), exc.message)
 
 
 def wrapper_list(items: list, world) -> object:

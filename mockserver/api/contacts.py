@@ -19,11 +19,11 @@ from ..domain.contacts.search import MAX_ROWS, Criteria
 from ..domain.contacts.updates import TELEGRAM, is_blank
 from ..domain.contacts.book import Contact
 from ..domain.errors import DomainError, InvalidInput, NotFound
+from ..domain.numbers import INT64_MAX, INT64_MIN
 from ..domain.text import is_ascii_digits
 from ..responses import api_json, api_text
 from .common import note, refusal, wrapper_list
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 ERASE_VALUES = {"true": True, "1": True, "false": False, "0": False}  # case-insensitive
 
 

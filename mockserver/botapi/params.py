@@ -13,10 +13,10 @@ import orjson
 from starlette.requests import Request
 
 from ..bodies import media_type, raw_body
+from ..domain.numbers import INT32_MAX, INT32_MIN
 from ..domain.telegram.chats import TelegramError
 
 
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1  # Telegram's server reads these parameters as int32
 
 
 def bad_request(reason: str) -> TelegramError:
@@ -101,7 +101,7 @@ class Args:
             value = int(raw)
         except ValueError:
             raise bad_request(f'parameter "{name}" must be a Number') from None
-        if not INT32_MIN <= value <= INT32_MAX:
+        if not INT32_MIN <= value <= INT32_MAX:  # Telegram's server reads these parameters as int32
             raise bad_request(f'parameter "{name}" must be a 32-bit Number')
         return max(low, min(high, value))
 

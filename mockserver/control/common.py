@@ -1,4 +1,8 @@
-"""What every control-plane handler shares: reading JSON bodies and query numbers, refusing in one shape."""
+"""What every control-plane handler shares: reading JSON bodies and query numbers, refusing in one shape.
+
+Every handler is wrapped by ``handler`` and refuses by raising: a ``Refusal`` of its own, or a
+``DomainError`` or ``BodyError`` from below, all answered as ``{"error", "detail"}``.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,9 @@ from starlette.responses import Response
 
 from ..bodies import BodyError, json_body
 from ..domain.errors import DomainError
+from ..domain.numbers import INT64_MAX
 from ..journal import RequestFilter
-from ..responses import control_error
-
-STATUS_OF = {"invalid": 400, "not_found": 404, "conflict": 409}
+from ..responses import control_error, refusal_status
 
 
 class Refusal(Exception):
@@ -20,6 +23,11 @@ class Refusal(Exception):
         super().__init__(error)
         self.status, self.error, self.detail = status, error, detail
 
+    @classmethod
+    def of(cls, exc: DomainError | BodyError) -> Refusal:
+        """A domain refusal or an unreadable body, its sentence as the error."""
+        return cls(refusal_status(exc), exc.message)
+
     def response(self) -> Response:
         return control_error(self.status, self.error, self.detail)
 
@@ -28,11 +36,7 @@ def body(request: Request) -> object:
     try:
         return json_body(request)
     except BodyError as exc:
-        raise Refusal(exc.status, exc.message) from None
-
-
-def domain_refusal(exc: DomainError) -> Refusal:
-    return Refusal(STATUS_OF[exc.kind], exc.message)
+        raise Refusal.of(exc) from None
 
 
 def number(request: Request, name: str, *, kind=int, default=None, low=None, high=None):
@@ -57,7 +61,7 @@ def request_filter(request: Request) -> RequestFilter:
         method=method.upper() if method else None,
         path=path or None,
         status=answer_status(request),
-        since=number(request, "since", low=0, high=2**63 - 1),
+        since=number(request, "since", low=0, high=INT64_MAX),
     )
 
 
@@ -71,15 +75,15 @@ def answer_status(request: Request) -> int | None:
 
 
 def handler(function):
-    """Turn Refusals raised anywhere in a handler into ``{"error", "detail"}`` answers."""
+    """Turn Refusals, domain refusals and body errors raised anywhere in a handler into ``{"error", "detail"}`` answers."""
 
     async def wrapped(request: Request) -> Response:
         try:
             return await function(request)
         except Refusal as exc:
             return exc.response()
-        except DomainError as exc:
-            return domain_refusal(exc).response()
+        except (DomainError, BodyError) as exc:
+            return Refusal.of(exc).response()
 
     wrapped.__name__ = function.__name__
     wrapped.__doc__ = function.__doc__

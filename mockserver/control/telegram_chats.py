@@ -9,7 +9,8 @@ from starlette.routing import Route
 from ..bodies import BodyError, parse_json, raw_body
 from ..domain.errors import NotFound
 from ..domain.telegram.chats import ACTIVE, BLOCKED, DEACTIVATED
-from ..responses import control_error, control_json
+from ..responses import control_json
+from .common import Refusal, handler
 
 
 def _world(request: Request):
@@ -40,7 +41,9 @@ def _state_change(state: str):
     return change
 
 
+@handler
 async def click(request: Request) -> Response:
+    """Refusals here name a code (``bad_body``, ``nothing_to_click``) as the error and the sentence as its detail."""
     world = _world(request)
     request_id = None
     body = raw_body(request)
@@ -48,16 +51,16 @@ async def click(request: Request) -> Response:
         try:
             data = parse_json(body)
         except BodyError as exc:
-            return control_error(exc.status, "bad_body", exc.message)
+            raise Refusal(exc.status, "bad_body", exc.message) from None
         if not isinstance(data, dict):
-            return control_error(400, "bad_body", "the body must be a JSON object like {\"requestId\": \"...\"}")
+            raise Refusal(400, "bad_body", "the body must be a JSON object like {\"requestId\": \"...\"}")
         request_id = data.get("requestId")
         if "requestId" in data and not isinstance(request_id, str):
-            return control_error(400, "bad_body", "requestId must be a string")
+            raise Refusal(400, "bad_body", "requestId must be a string")
     try:
         delivery, url = world.deliveries.click_in_chat(request.path_params["chat_id"], world.clock.now(), request_id)
     except NotFound as exc:
-        return control_error(404, "nothing_to_click", exc.message)
+        raise Refusal(404, "nothing_to_click", exc.message) from None
     return control_json({"requestId": delivery.request_id, "status": delivery.status, "link": url})
 
 

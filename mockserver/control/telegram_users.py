@@ -10,19 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..bodies import BodyError, json_body, raw_body
+from ..bodies import json_body, raw_body
 from ..domain.telegram.bots import parse_user_id
-from ..domain.errors import DomainError
 from ..domain.telegram.chats import Chat
-from ..responses import control_error, control_json
-
-STATUS_OF = {"invalid": 400, "not_found": 404, "conflict": 409}
-
-
-def refusal(exc: DomainError | BodyError) -> Response:
-    if isinstance(exc, BodyError):
-        return control_error(exc.status, exc.message)
-    return control_error(STATUS_OF[exc.kind], exc.message)
+from ..responses import control_json
+from .common import Refusal, handler
 
 
 def body_object(request: Request, *, optional: bool = False) -> dict:
@@ -31,7 +23,7 @@ def body_object(request: Request, *, optional: bool = False) -> dict:
         return {}
     data = json_body(request)
     if not isinstance(data, dict):
-        raise BodyError(400, "Request body must be a JSON object")
+        raise Refusal(400, "Request body must be a JSON object")
     return data
 
 
@@ -43,25 +35,21 @@ def render_user(chat: Chat, *, messages: bool = False) -> dict:
     return data
 
 
+@handler
 async def create_user(request: Request) -> Response:
     world = request.app.state.emulator.world
-    try:
-        body = body_object(request)
-        if "id" not in body:
-            raise BodyError(400, "'id' (the user's id, which is also their chat id) is required")
-        chat, created = world.bots.create_user(parse_user_id(body["id"]), body)
-    except (BodyError, DomainError) as exc:
-        return refusal(exc)
+    body = body_object(request)
+    if "id" not in body:
+        raise Refusal(400, "'id' (the user's id, which is also their chat id) is required")
+    chat, created = world.bots.create_user(parse_user_id(body["id"]), body)
     # 200 either way (an upsert); "created" says which, so a reset between calls is no surprise to clients.
     return control_json({"user": render_user(chat), "created": created})
 
 
+@handler
 async def show_user(request: Request) -> Response:
     world = request.app.state.emulator.world
-    try:
-        chat = world.bots.user(parse_user_id(request.path_params["chat_id"]))
-    except DomainError as exc:
-        return refusal(exc)
+    chat = world.bots.user(parse_user_id(request.path_params["chat_id"]))
     return control_json({"user": render_user(chat, messages=True)})
 
 
@@ -70,26 +58,23 @@ def action(name: str, needs_body: bool):
 
     async def handle(request: Request) -> Response:
         bots = request.app.state.emulator.world.bots
-        try:
-            body = body_object(request, optional=not needs_body)
-            chat = bots.user(parse_user_id(request.path_params["chat_id"]))
-            app = bots.pick_bot(body.get("bot"))
-            if name == "start":
-                updates = bots.start(app, chat, body.get("payload"))
-            elif name == "send":
-                updates = bots.say(app, chat, body.get("text"))
-            elif name == "press":
-                updates = bots.press(app, chat, body.get("message_id"), body.get("callback_data"), body.get("text"))
-            elif name == "block":
-                updates = bots.block(app, chat)
-            else:
-                updates = bots.unblock(app, chat)
-        except (BodyError, DomainError) as exc:
-            return refusal(exc)
+        body = body_object(request, optional=not needs_body)
+        chat = bots.user(parse_user_id(request.path_params["chat_id"]))
+        app = bots.pick_bot(body.get("bot"))
+        if name == "start":
+            updates = bots.start(app, chat, body.get("payload"))
+        elif name == "send":
+            updates = bots.say(app, chat, body.get("text"))
+        elif name == "press":
+            updates = bots.press(app, chat, body.get("message_id"), body.get("callback_data"), body.get("text"))
+        elif name == "block":
+            updates = bots.block(app, chat)
+        else:
+            updates = bots.unblock(app, chat)
         return control_json({"user": render_user(chat), "bot": app.username, "updates": updates})
 
     handle.__name__ = f"user_{name}"
-    return handle
+    return handler(handle)
 
 
 routes = [

@@ -19,15 +19,13 @@ from .updates import (
     ContactData,
     _channel_list,
     _field_list,
-    INT32_MAX,
-    INT64_MAX,
     is_blank,
-    is_int,
     new_contact_attributes,
     parse_contact,
 )
 from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
 from ..errors import InvalidInput, required_array
+from ..numbers import INT32_MAX, INT64_MAX, is_int
 
 DEDUPE_ON = ("email", "sms", "push", "webpush", "email_or_sms", "id", "externalCustomerId", "fieldId")
 CONTACT_FIELDS = (

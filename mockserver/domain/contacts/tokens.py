@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
 from ..text import SPACE, is_blank
 from ..errors import InvalidInput, required_array
+from ..numbers import INT64_MAX, INT64_MIN, is_int
 
 IDENTIFIERS = ("contactId", "externalCustomerId", "phone", "email")
 INDEX_OF = {"externalCustomerId": "externalCustomerId", "phone": "phone", "email": "email"}
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_TEXT = 255
 
 
@@ -84,7 +84,7 @@ def validate_batch(body: object, *, limit: int) -> list[TokenItem]:
             raise InvalidInput(f"tokens[{index}].token is longer than {MAX_TEXT} characters")
         contact_id = item.get("contactId")
         if contact_id is not None:
-            if not isinstance(contact_id, int) or isinstance(contact_id, bool):
+            if not is_int(contact_id):
                 raise InvalidInput(f"tokens[{index}].contactId must be an integer in the int64 range")
             if not INT64_MIN <= contact_id <= INT64_MAX:
                 raise InvalidInput(f"tokens[{index}].contactId is out of the int64 range")

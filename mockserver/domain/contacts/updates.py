@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook
 from ..errors import InvalidInput
+from ..numbers import INT32_MAX, INT64_MAX, INT64_MIN, is_int
 
 TELEGRAM = "telegrambot"
 CHANNEL_TYPES = ("email", "sms", "viber", "mobilepush", "webpush", "appinbox", "widget", "inapp")
@@ -19,13 +20,11 @@ MAX_NAME = 40
 MAX_TEXT = 255
 MAX_SAME_TYPE = 2
 ADDRESS_PARTS = ("region", "town", "address", "postcode")
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # The same patterns are in openapi.yaml, so that the contract says exactly what is accepted.
 # Whitespace is spelled out: ``\s`` means different things in Python and in JSON Schema (ECMA).
 EMAIL_FORM = re.compile(r"^[^@ \t\n\r\f\v]+@[^@ \t\n\r\f\v]+\.[^@ \t\n\r\f\v.]+$")
 PHONE_FORM = re.compile(r"^\+?[ ()\-.]*([0-9][ ()\-.]*){7,15}$")
 NOT_BLANK = re.compile(r"[^ \t\n\r\f\v]")
-INT32_MAX = 2**31 - 1
 
 
 def is_blank(value: str) -> bool:
@@ -55,10 +54,6 @@ class ContactData:
 
     def values(self, kind: str) -> list[str]:
         return list((self.channels or {}).get(kind, ()))
-
-
-def is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _text(raw: dict, name: str, where: str, limit: int = MAX_TEXT) -> str | None:

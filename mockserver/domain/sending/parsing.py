@@ -7,10 +7,10 @@ import json
 from dataclasses import dataclass
 
 from ..errors import InvalidInput, required_array
+from ..numbers import INT64_MAX, INT64_MIN, is_int
 from ..text import is_ascii_digits, is_blank
 
 MAX_RECIPIENTS = 1000
-INT64_MAX = 2**63 - 1
 
 
 @dataclass
@@ -68,9 +68,9 @@ def _recipient(where: str, item: dict) -> Recipient:
             raise InvalidInput(f"{where}.{name} must be a non-empty string")
     contact_id = item.get("contactId")
     if contact_id is not None:
-        if not isinstance(contact_id, int) or isinstance(contact_id, bool):
+        if not is_int(contact_id):
             raise InvalidInput(f"{where}.contactId must be an integer")
-        if not -INT64_MAX - 1 <= contact_id <= INT64_MAX:
+        if not INT64_MIN <= contact_id <= INT64_MAX:
             raise InvalidInput(f"{where}.contactId is out of the int64 range")
     params: dict = {}
     raw = item.get("jsonParam")
@@ -116,7 +116,7 @@ def parse_broadcast(body: object) -> BroadcastRequest:
         raise InvalidInput("messageId is required")
     if isinstance(raw_id, str) and is_ascii_digits(raw_id) and len(raw_id) <= 18:
         raw_id = int(raw_id)
-    if not isinstance(raw_id, int) or isinstance(raw_id, bool):
+    if not is_int(raw_id):
         raise InvalidInput("messageId must be the id of a Telegram message (an integer)")
     app_uuid = body.get("appId")
     if app_uuid is None:

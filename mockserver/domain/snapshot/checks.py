@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import InvalidInput
+from ..numbers import is_int
 
 Apply = Callable[[], None]
 # Counters that a restore replays (random draws) are bounded so a hostile body cannot stall the server.
@@ -14,10 +15,6 @@ MAX_REPLAY = 10_000_000
 def need(condition: bool, where: str, message: str) -> None:
     if not condition:
         raise InvalidInput(f"{where}: {message}")
-
-
-def is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def number(value: object) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from .domain.contacts.book import Contact
 from .domain.world import World
 from .journal import Journal, RequestFilter
+from .scenario.schema import EXPECT_SUBJECTS
 
 
 def verify(world: World, journal: Journal, items: list[dict]) -> dict:
@@ -16,39 +19,48 @@ def verify(world: World, journal: Journal, items: list[dict]) -> dict:
     return {"passed": not failures, "checked": len(items), "failures": failures}
 
 
-def _check(world: World, journal: Journal, item: dict):
-    if "contact" in item:
-        yield from _check_contact(world, item)
-    elif "app" in item:
-        app = world.apps.resolve(item["app"])
-        if app is None:
-            yield f"no bot {item['app']!r}"
-            return
-        if "subscribers" in item:
-            actual = world.contacts.subscribers(app.app_uuid)
-            if actual != item["subscribers"]:
-                yield f"bot @{app.username} has {actual} subscribers, expected {item['subscribers']}"
-    elif "requests" in item:
-        query = item["requests"]
-        method = query.get("method")
-        found = RequestFilter(method.upper() if method else None, query.get("path"), query.get("status")).count(journal)
-        wanted = item["count"]
-        low, high = (wanted, wanted) if isinstance(wanted, int) else (wanted.get("min", 0), wanted.get("max"))
-        if found < low or (high is not None and found > high):
-            want = str(low) if low == high else f"between {low} and {high if high is not None else 'any number'}"
-            yield f"{found} journaled requests match {query}, expected {want}"
-    elif "chat" in item:
-        chat = world.telegram.chats.get(str(item["chat"]))
-        state = chat.state if chat else world.telegram.default_state
-        if "state" in item and state != item["state"]:
-            yield f"chat {item['chat']} is {state}, expected {item['state']}"
-        received = len(chat.messages) if chat else 0
-        if "messages" in item and received != item["messages"]:
-            yield f"chat {item['chat']} received {received} messages, expected {item['messages']}"
-    elif "contact_count" in item:
-        live = sum(1 for _ in world.contacts.live())
-        if live != item["contact_count"]:
-            yield f"{live} live contacts, expected {item['contact_count']}"
+def _check(world: World, journal: Journal, item: dict) -> Iterator[str]:
+    """The item names one subject (the loader made sure); its checker says what does not hold."""
+    subject = next(name for name in EXPECT_SUBJECTS if name in item)
+    yield from CHECKS[subject](world, journal, item)
+
+
+def _check_app(world: World, journal: Journal, item: dict) -> Iterator[str]:
+    app = world.apps.resolve(item["app"])
+    if app is None:
+        yield f"no bot {item['app']!r}"
+        return
+    if "subscribers" in item:
+        actual = world.contacts.subscribers(app.app_uuid)
+        if actual != item["subscribers"]:
+            yield f"bot @{app.username} has {actual} subscribers, expected {item['subscribers']}"
+
+
+def _check_requests(world: World, journal: Journal, item: dict) -> Iterator[str]:
+    query = item["requests"]
+    method = query.get("method")
+    found = RequestFilter(method.upper() if method else None, query.get("path"), query.get("status")).count(journal)
+    wanted = item["count"]
+    low, high = (wanted, wanted) if isinstance(wanted, int) else (wanted.get("min", 0), wanted.get("max"))
+    if found < low or (high is not None and found > high):
+        want = str(low) if low == high else f"between {low} and {high if high is not None else 'any number'}"
+        yield f"{found} journaled requests match {query}, expected {want}"
+
+
+def _check_chat(world: World, journal: Journal, item: dict) -> Iterator[str]:
+    chat = world.telegram.chats.get(str(item["chat"]))
+    state = chat.state if chat else world.telegram.default_state
+    if "state" in item and state != item["state"]:
+        yield f"chat {item['chat']} is {state}, expected {item['state']}"
+    received = len(chat.messages) if chat else 0
+    if "messages" in item and received != item["messages"]:
+        yield f"chat {item['chat']} received {received} messages, expected {item['messages']}"
+
+
+def _check_contact_count(world: World, journal: Journal, item: dict) -> Iterator[str]:
+    live = sum(1 for _ in world.contacts.live())
+    if live != item["contact_count"]:
+        yield f"{live} live contacts, expected {item['contact_count']}"
 
 
 def _find(world: World, selector: dict) -> Contact | None:
@@ -58,7 +70,7 @@ def _find(world: World, selector: dict) -> Contact | None:
     return world.contacts.find(key, value)
 
 
-def _check_contact(world: World, item: dict):
+def _check_contact(world: World, journal: Journal, item: dict) -> Iterator[str]:
     selector = item["contact"]
     contact = _find(world, selector)
     exists = item.get("exists", True)
@@ -82,3 +94,13 @@ def _check_contact(world: World, item: dict):
         wanted = [str(t) for t in wanted]
         if actual != wanted:
             yield f"contact {contact.id} has tokens {actual} for @{app.username}, expected {wanted}"
+
+
+# One checker per subject of scenario.schema.EXPECT_SUBJECTS (tests/scenario check that none is missing).
+CHECKS: dict[str, Callable[[World, Journal, dict], Iterator[str]]] = {
+    "contact": _check_contact,
+    "app": _check_app,
+    "requests": _check_requests,
+    "chat": _check_chat,
+    "contact_count": _check_contact_count,
+}

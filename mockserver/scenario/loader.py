@@ -21,15 +21,8 @@ from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.generate import pattern_problem
 from .positions import Positions
 from .shipped import find_scenario, shipped_names
-from .schema import SCENARIO_SCHEMA
+from .schema import EXPECT_SUBJECTS, SCENARIO_SCHEMA
 
-EXPECT_SUBJECTS = {
-    "contact": {"exists", "deleted", "tokens", "firstName", "lastName"},
-    "app": {"subscribers"},
-    "requests": {"count"},
-    "chat": {"state", "messages"},
-    "contact_count": set(),
-}
 MAX_PROBLEMS = 20
 _VALIDATOR = jsonschema.Draft202012Validator(SCENARIO_SCHEMA)
 
@@ -251,14 +244,16 @@ def _expect_problems(index: int, item: dict, refs: dict[str, str]) -> Iterator[P
         yield Problem(path, f"an expectation names exactly one of {', '.join(EXPECT_SUBJECTS)} (found {len(subjects) or 'none'})")
         return
     subject = subjects[0]
+    details = EXPECT_SUBJECTS[subject].details
     for key in item:
-        if key != subject and key not in EXPECT_SUBJECTS[subject]:
-            allowed = ", ".join(sorted(EXPECT_SUBJECTS[subject])) or "nothing else"
+        if key != subject and key not in details:
+            allowed = ", ".join(sorted(details)) or "nothing else"
             yield Problem((*path, key), f"{key!r} does not apply to {subject} expectations (allowed: {allowed})", on_key=True)
     if subject == "app" and _resolve(refs, item["app"]) is None:
         yield Problem((*path, "app"), f"unknown bot {item['app']!r}: no bot has this username or app_uuid")
-    if subject == "requests" and "count" not in item:
-        yield Problem(path, "a requests expectation needs a count")
+    for key in EXPECT_SUBJECTS[subject].required:
+        if key not in item:
+            yield Problem(path, f"a {subject} expectation needs a {key}")
     yield from _bot_ref_problems(path, item.get("tokens", {}), refs)
 
 

@@ -6,6 +6,7 @@ subschema is violated, so that a refused file says what a person would say.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.contacts.updates import CHANNEL_TYPES
@@ -205,28 +206,54 @@ CONTACT_SELECTOR = _object(
     maxProperties=1,
     **{"x-message": "select a contact by exactly one of id, email, phone, externalCustomerId"},
 )
-EXPECT_ITEM = _object(
-    {
-        "contact": CONTACT_SELECTOR,
-        "app": BOT_REF,
-        "requests": REQUEST_FILTER,
-        "chat": CHAT_ID,
-        "contact_count": COUNT,
-        "exists": {"type": "boolean"},
-        "deleted": {"type": "boolean"},
-        "tokens": {"type": "object", "additionalProperties": {"type": "array", "items": TOKEN}},
-        "firstName": TEXT,
-        "lastName": TEXT,
-        "subscribers": COUNT,
-        "count": COUNT_CHECK,
-        "state": {"enum": list(CHAT_STATES)},
-        "messages": COUNT,
-    },
-    description=(
-        "One assertion about the final state: {contact, exists?, deleted?, tokens?, firstName?, lastName?}, "
-        "{app, subscribers}, {requests, count}, {chat, state?, messages?} or {contact_count}."
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an ``expect`` item is about: the schema of its value, and the keys that may go with it."""
+
+    schema: dict
+    details: dict[str, dict] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+
+    def shape(self, name: str) -> str:
+        keys = [name, *(key if key in self.required else f"{key}?" for key in self.details)]
+        return "{" + ", ".join(keys) + "}"
+
+
+# The one declaration of the expect subjects: this schema, the loader's checks (scenario/loader.py)
+# and the checker (mockserver/expect.py, one function per subject) all read it.
+EXPECT_SUBJECTS: dict[str, Subject] = {
+    "contact": Subject(
+        CONTACT_SELECTOR,
+        {
+            "exists": {"type": "boolean"},
+            "deleted": {"type": "boolean"},
+            "tokens": {"type": "object", "additionalProperties": {"type": "array", "items": TOKEN}},
+            "firstName": TEXT,
+            "lastName": TEXT,
+        },
     ),
-)
+    "app": Subject(BOT_REF, {"subscribers": COUNT}),
+    "requests": Subject(REQUEST_FILTER, {"count": COUNT_CHECK}, required=("count",)),
+    "chat": Subject(CHAT_ID, {"state": {"enum": list(CHAT_STATES)}, "messages": COUNT}),
+    "contact_count": Subject(COUNT),
+}
+
+
+def _expect_item() -> dict:
+    """Every subject and every detail as one object's properties; the loader says which go together."""
+    properties = {name: subject.schema for name, subject in EXPECT_SUBJECTS.items()}
+    for subject in EXPECT_SUBJECTS.values():
+        for key, schema in subject.details.items():
+            assert properties.setdefault(key, schema) is schema, f"expect key {key} has two schemas"
+    shapes = [subject.shape(name) for name, subject in EXPECT_SUBJECTS.items()]
+    return _object(
+        properties, description=f"One assertion about the final state: {', '.join(shapes[:-1])} or {shapes[-1]}."
+    )
+
+
+EXPECT_ITEM = _expect_item()
 
 SCENARIO_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

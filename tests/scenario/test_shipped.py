@@ -42,7 +42,8 @@ def test_starts_with_mockserver_scenario(path):
         assert line.startswith("mockserver listening on http://"), (line, process.stderr.read() if process.poll() is not None else "")
         url = line.split()[-1]
         assert httpx.get(f"{url}/_mock/health").json() == {"status": "ok"}
-        assert httpx.get(f"{url}/_mock/state").json()["settings"]["name"] == path.stem
+        # large_audience's state is 100,000 contacts: on a busy machine that takes longer than httpx's 5 s default.
+        assert httpx.get(f"{url}/_mock/state", timeout=120).json()["settings"]["name"] == path.stem
     finally:
         process.terminate()
         process.wait(10)

@@ -119,7 +119,7 @@ async def main_async(args: argparse.Namespace) -> int:
     await queue.put({"type": "lifespan.shutdown"})
     await running
     bare, mock = statistics.median(per_call["bare"]), statistics.median(per_call["mock"])
-    ratios = [b / m for b, m in zip(per_call["bare"], per_call["mock"])]
+    ratios = [b / m for b, m in zip(per_call["bare"], per_call["mock"], strict=True)]
     print(f"bare starlette : {1e6 / bare:8.0f} calls/s (median), {bare:.1f} us/call (spread {min(per_call['bare']):.1f}-{max(per_call['bare']):.1f})")
     print(f"mockserver     : {1e6 / mock:8.0f} calls/s (median), {mock:.1f} us/call (spread {min(per_call['mock']):.1f}-{max(per_call['mock']):.1f})")
     print(

@@ -16,8 +16,8 @@ import socket
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import uvicorn
 
@@ -25,7 +25,6 @@ from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator, create_app
 from .domain.errors import InvalidInput
 from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
 from .statefile import StateFileError, read_state
-
 from .wire import HttpProtocol
 
 COMMANDS = ("serve", "check", "schema", "verify")

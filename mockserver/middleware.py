@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from http import HTTPStatus
-from typing import Awaitable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,7 +57,7 @@ class Front:
                 if int(value) > limit:
                     await self._too_large(path, limit, b"", scope, receive, send)
                     return
-        chunks = []
+        chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()

@@ -35,7 +35,7 @@ async def post_once(
 ) -> Attempt:
     """POST ``body`` once; a network failure is an answer too (retries are the caller's, on the world clock)."""
     try:
-        return Attempt(response=await client.post(url, content=body, headers=headers, auth=auth))
+        return Attempt(response=await client.post(url, content=body, headers=headers, auth=auth or httpx.USE_CLIENT_DEFAULT))
     except httpx.HTTPError as exc:
         return Attempt(error=exc)
 

@@ -9,6 +9,7 @@ So the emulator's server restores the real spelling of the few names that matter
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -57,5 +58,6 @@ class _Respelling:
 class HttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, writing header names as the real service spells them."""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(_Respelling(transport))  # type: ignore[arg-type]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn: Protocol says BaseTransport
+        # The wrapper passes for a transport: it forwards every attribute it does not define.
+        super().connection_made(cast(asyncio.Transport, _Respelling(transport)))

@@ -39,10 +39,10 @@ def test_package_metadata():
     assert project["name"] == "esputnik-mockserver" and project["requires-python"] == ">=3.11"
     assert project["scripts"] == {"mockserver": "mockserver.cli:main"}
     assert (ROOT / "mockserver" / "__main__.py").is_file()
-    names = {re.split(r"[<>=\[ ]", d, 1)[0].lower() for d in project["dependencies"]}
+    names = {re.split(r"[<>=\[ ]", d, maxsplit=1)[0].lower() for d in project["dependencies"]}
     assert {"starlette", "uvicorn", "pyyaml", "httpx"} <= names
     assert any(d.startswith("uvicorn[standard]") for d in project["dependencies"])
-    test_extra = {re.split(r"[<>= ]", d, 1)[0].lower() for d in project["optional-dependencies"]["test"]}
+    test_extra = {re.split(r"[<>= ]", d, maxsplit=1)[0].lower() for d in project["optional-dependencies"]["test"]}
     assert {"pytest", "hypothesis", "schemathesis"} <= test_extra
 
 

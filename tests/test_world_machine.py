@@ -225,7 +225,7 @@ class WorldMachine(RuleBasedStateMachine):
         outcomes = self.last_outcomes()
         assert [o["index"] for o in outcomes] == list(range(len(batch)))
         live = {c["id"]: c for c in self.state()["contacts"] if not c["deleted"]}
-        for outcome, item in zip(outcomes, batch):
+        for outcome, item in zip(outcomes, batch, strict=True):
             assert outcome["token"] == item["token"]
             assert item["token"] in live[outcome["contactId"]]["tokens"][app]
         return multiple(*{o["contactId"] for o in outcomes})
@@ -335,7 +335,10 @@ class WorldMachine(RuleBasedStateMachine):
         """Deletes every contact with that id (erase: deleted ones too); 404 when there is none."""
         erasing = erase is not None and erase.lower() in ("true", "1")
         book = self.emulator.world.contacts
-        holders = lambda: [c.id for c in (book if erasing else book.live()) if c.external_customer_id == external_id]
+
+        def holders():
+            return [c.id for c in (book if erasing else book.live()) if c.external_customer_id == external_id]
+
         found = holders()
         params = {"externalCustomerId": external_id} | ({} if erase is None else {"erase": erase})
         response = self.call("DELETE", "/api/v1/contact", params=params, headers=basic())

@@ -28,7 +28,7 @@ class BasicAuth:
             await api_unauthorized(problem)(scope, receive, send)
 
     def _problem(self, scope: Scope) -> str | None:
-        for name, value in scope["headers"]:
+        for name, value in scope["headers"]:  # noqa: B007 (value is read after the break)
             if name == b"authorization":
                 break
         else:

@@ -7,17 +7,17 @@ fields are left out, PUT/DELETE answer plain text under a JSON content type.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ..bodies import BodyError, json_body
+from ..domain.contacts.book import Contact
 from ..domain.contacts.bulk import Failure, ImportSession
 from ..domain.contacts.search import MAX_ROWS, Criteria
 from ..domain.contacts.updates import TELEGRAM, is_blank
-from ..domain.contacts.book import Contact
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.numbers import INT64_MAX, INT64_MIN
 from ..domain.text import is_ascii_digits
@@ -50,7 +50,7 @@ def render_contact(contact: Contact) -> dict:
 
 
 def render_time(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")
 
 
 def render_failure(failure: Failure) -> dict:

@@ -7,10 +7,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..bodies import BodyError, json_body
-from ..domain.sending.parsing import parse_broadcast, parse_recipients
-from ..domain.sending.statuses import API_STATUS, CLICKED, FAILED, SENT
 from ..domain.errors import DomainError, InvalidInput
 from ..domain.sending.messages import SEARCH_MAX_ROWS
+from ..domain.sending.parsing import parse_broadcast, parse_recipients
+from ..domain.sending.statuses import API_STATUS, CLICKED, FAILED, SENT
 from ..domain.text import is_ascii_digits
 from ..responses import api_json, api_text
 from .common import note, refusal, wrapper_list

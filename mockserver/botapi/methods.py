@@ -6,18 +6,22 @@ A method raises ``TelegramError`` for any refusal; the door renders it in Telegr
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..domain.contacts.apps import App
 from ..domain.telegram.bots import bot_user
-from ..domain.telegram.markup import check_inline_keyboard, parse_text
 from ..domain.telegram.chats import TelegramError
-from ..domain.text import is_ascii_digits
+from ..domain.telegram.markup import check_inline_keyboard, parse_text
 from ..domain.telegram.updates import Webhook
+from ..domain.text import is_ascii_digits
 from .params import INT32_MAX, INT32_MIN, Args, bad_request
 from .signals import UpdateSignals
+
+if TYPE_CHECKING:
+    from ..domain.world import World
 
 WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
@@ -31,7 +35,7 @@ SECRET_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 class Call:
     """One Bot API call: the world it acts on, the bot, its arguments and the wake-ups."""
 
-    world: object
+    world: World
     app: App
     args: Args
     signals: UpdateSignals
@@ -116,7 +120,7 @@ def webhook_url(raw: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise bad_request("bad webhook: an http or https URL with a host must be provided for webhook")
     try:
-        parts.port
+        parts.port  # noqa: B018 (reading it is the check: a bad port raises ValueError)
     except ValueError:
         raise bad_request("bad webhook: invalid port in the webhook URL") from None
     return raw

@@ -17,8 +17,6 @@ from ..domain.numbers import INT32_MAX, INT32_MIN
 from ..domain.telegram.chats import TelegramError
 
 
-
-
 def bad_request(reason: str) -> TelegramError:
     return TelegramError(400, f"Bad Request: {reason}")
 

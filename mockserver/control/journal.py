@@ -48,7 +48,7 @@ async def wait(request: Request) -> Response:
             raise Refusal(408, "timeout", {"count": seen, "wanted": wanted, "timeout": timeout})
         try:
             await asyncio.wait_for(journal.changed().wait(), remaining)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

@@ -7,25 +7,25 @@ from its scenario on reset, so every test can start from the same known state.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from .snapshot import core as snapshots
-from .contacts import updates as contact_updates
-from .contacts import mutes
-from .sending.activity import Outbox, WebhookTarget
-from .contacts.apps import App, Apps, parse_path_uuid
-from .telegram.bots import BotSide
-from .contacts.bulk import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
 from .clock import Clock
-from .contacts.search import Criteria, search
+from .contacts import mutes
+from .contacts import updates as contact_updates
+from .contacts.apps import App, Apps, parse_path_uuid
 from .contacts.book import Contact, ContactBook
-from .sending.delivery import ClickPolicy, Deliveries
-from .errors import InvalidInput, NotFound
+from .contacts.bulk import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
 from .contacts.generate import collector_paused, generate_contacts
-from .sending.messages import MessageStore
-from .telegram.chats import Chat, TelegramWorld
+from .contacts.search import Criteria, search
 from .contacts.tokens import Outcome, register_tokens, validate_batch
+from .errors import InvalidInput, NotFound
+from .sending.activity import Outbox, WebhookTarget
+from .sending.delivery import ClickPolicy, Deliveries
+from .sending.messages import MessageStore
+from .snapshot import core as snapshots
+from .telegram.bots import BotSide
+from .telegram.chats import Chat, TelegramWorld
 
 DEFAULT_ASSUMPTIONS = {
     # What a tokens item whose contactId matches no contact does: create a contact, or refuse the batch.

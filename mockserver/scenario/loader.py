@@ -8,9 +8,10 @@ the problem's JSON path through the YAML node tree.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, cast
 
 import jsonschema
 import orjson
@@ -20,8 +21,8 @@ from ..domain.contacts.apps import parse_app_uuid
 from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.generate import pattern_problem
 from .positions import Positions
-from .shipped import find_scenario, shipped_names
 from .schema import EXPECT_SUBJECTS, SCENARIO_SCHEMA
+from .shipped import find_scenario, shipped_names
 
 MAX_PROBLEMS = 20
 _VALIDATOR = jsonschema.Draft202012Validator(SCENARIO_SCHEMA)
@@ -95,7 +96,7 @@ def check_problems(data: object) -> list[Problem]:
     data = _plain(data)
     problems = schema_problems(data)
     if not problems:
-        problems = list(semantic_problems(data))
+        problems = list(semantic_problems(cast(dict, data)))  # the schema's top level is an object
     return problems
 
 
@@ -114,7 +115,7 @@ def _checked(data: object, positions: Positions | None, source: str, empty_ok: b
             placed.append(Problem(problem.path, reason, line, column))
         placed.sort(key=lambda p: (p.line, p.column))
         raise ScenarioError(source, placed)
-    return _normalize(data)
+    return _normalize(cast(dict, data))  # checked: an object
 
 
 def _plain(data: Any) -> Any:
@@ -159,7 +160,7 @@ def _problem(error: jsonschema.ValidationError) -> Problem:
     if message:
         return Problem(path, f"{message} (got {_show(error.instance)})")
     if error.validator == "enum":
-        return Problem(path, f"{_show(error.instance)} is not one of: {', '.join(map(str, error.validator_value))}")
+        return Problem(path, f"{_show(error.instance)} is not one of: {', '.join(map(str, schema.get('enum', ())))}")
     return Problem(path, error.message)
 
 

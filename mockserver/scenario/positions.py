@@ -7,7 +7,7 @@ node. A path that leaves the tree stops at the deepest node reached.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import yaml
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.contacts.updates import CHANNEL_TYPES
 from ..domain.contacts.book import TEXT_FIELDS
+from ..domain.contacts.updates import CHANNEL_TYPES
 from ..domain.telegram.chats import CHAT_STATES
 
 SCHEMA_ID = "https://github.com/esputnik-mockserver/mockserver/scenario.schema.json"
@@ -24,7 +24,7 @@ COUNT = {"type": "integer", "minimum": 0}
 GLOB = {"type": "string", "minLength": 1, "description": "A glob over the path: * matches anything, ? one character."}
 
 
-def _object(properties: dict, required: list[str] | None = None, **extra: Any) -> dict:
+def _object(properties: dict, required: list[str] | None = None, /, **extra: Any) -> dict:
     schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
         schema["required"] = required
@@ -279,12 +279,12 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                 }
             ),
             "limits": _object(
-                **{"x-unknown": "unknown limit"},
-                properties={
+                {
                     "token_batch": {"type": "integer", "minimum": 1},
                     "contact_batch": {"type": "integer", "minimum": 1},
                     "send_attempts": {"type": "integer", "minimum": 1, "description": "Sends before a 429 makes a delivery FAILED."},
-                }
+                },
+                **{"x-unknown": "unknown limit"},
             ),
             "bots": {"type": "array", "items": BOT},
             "contacts": {"type": "array", "items": CONTACT},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -39,7 +39,7 @@ async def status(client, session_id: str) -> dict:
 
 async def test_answer_and_import_status(client, emulator):
     emulator.world.clock.freeze()
-    emulator.world.clock.set(datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc).timestamp())
+    emulator.world.clock.set(datetime(2026, 5, 1, 12, 0, tzinfo=UTC).timestamp())
     answer = await bulk(
         client,
         dedupeOn="email",

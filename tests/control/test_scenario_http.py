@@ -78,7 +78,7 @@ async def test_verify_sent_expectations(client):
     ]
     result = (await client.post("/_mock/verify", json={"expect": expect})).json()
     assert [(f["index"], f["reasons"]) for f in result["failures"]] == [
-        (2, [f"contact 1002 has tokens ['222'] for @demo_shop_bot, expected ['222', '333']"]),
+        (2, ["contact 1002 has tokens ['222'] for @demo_shop_bot, expected ['222', '333']"]),
         (3, ["chat 222 is blocked, expected active"]),
         (4, ["0 journaled requests match {'path': '/bot*'}, expected between 1 and any number"]),
     ]

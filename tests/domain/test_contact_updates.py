@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.domain.contacts.book import ContactBook, scan_index
 from mockserver.domain.contacts.bulk import Segments, parse_bulk, run_bulk
 from mockserver.domain.contacts.search import Criteria, search
 from mockserver.domain.contacts.updates import add_or_update, parse_contact, update
-from mockserver.domain.contacts.book import ContactBook, scan_index
 from mockserver.domain.errors import InvalidInput
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mockserver.domain.contacts.book import Contact, ContactBook
-from mockserver.domain.errors import InvalidInput
 from mockserver.domain.contacts.tokens import TokenItem, register_tokens
+from mockserver.domain.errors import InvalidInput
 from mockserver.domain.world import World
 from mockserver.scenario import normalize_scenario
 

@@ -11,10 +11,10 @@ import re
 import pytest
 import yaml
 
+from mockserver import tracking
 from mockserver.api import routes as api_routes
 from mockserver.botapi.methods import METHODS
 from mockserver.control import routes as control_routes
-from mockserver import tracking
 from tests.conftest import ROOT
 from tests.fuzz.test_contract import CHAINED, schema
 

@@ -28,7 +28,9 @@ def test_patterns_ids_tokens_and_deletion():
 
 
 def test_same_seed_same_names_other_seed_other_names():
-    names = lambda seed: [(c.first_name, c.last_name) for c in world(count=30, seed=seed, firstName="{first_name}", lastName="{last_name}").contacts][1:]
+    def names(seed):
+        return [(c.first_name, c.last_name) for c in world(count=30, seed=seed, firstName="{first_name}", lastName="{last_name}").contacts][1:]
+
     assert names(1) == names(1) and names(1) != names(2)
 
 

@@ -46,7 +46,7 @@ def test_starts_with_mockserver_scenario(path):
         assert httpx.get(f"{url}/_mock/state", timeout=120).json()["settings"]["name"] == path.stem
     finally:
         process.terminate()
-        process.wait(10)
+        process.wait(60)  # a large world takes a while to let go of on a busy machine
 
 
 def client_for(name: str) -> tuple[Emulator, httpx.AsyncClient]:

@@ -8,10 +8,10 @@ invisible to resolution and searches until it is restored.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
-from ..text import SPACE, is_blank
+from ..text import SPACE
 
 EMAIL = "email"
 SMS = "sms"

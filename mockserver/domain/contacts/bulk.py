@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable
 
+from ..errors import InvalidInput, required_array
+from ..numbers import INT32_MAX, INT64_MAX, is_int
+from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
 from .updates import (
-    ADDRESS_PARTS,
     NAME_ATTRIBUTES,
     TEXT_ATTRIBUTES,
     ContactData,
@@ -23,9 +24,6 @@ from .updates import (
     new_contact_attributes,
     parse_contact,
 )
-from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
-from ..errors import InvalidInput, required_array
-from ..numbers import INT32_MAX, INT64_MAX, is_int
 
 DEDUPE_ON = ("email", "sms", "push", "webpush", "email_or_sms", "id", "externalCustomerId", "fieldId")
 CONTACT_FIELDS = (
@@ -172,8 +170,8 @@ class Key:
 
 def _key(request: BulkRequest, data: ContactData, index: int) -> Key:
     external_id = data.attributes.get("external_customer_id")
-    if external_id is not None:
-        return Key("externalCustomerId", external_id, external_id)  # type: ignore[arg-type]
+    if isinstance(external_id, str):  # parse_contact let only a string through
+        return Key("externalCustomerId", external_id, external_id)
     kind = request.dedupe_on
     if kind in (EMAIL, SMS):
         values = data.values(kind)
@@ -191,18 +189,19 @@ def _key(request: BulkRequest, data: ContactData, index: int) -> Key:
     elif kind == "id":
         if data.id is not None:
             return Key("id", data.id, str(data.id))
-    elif kind == "fieldId" and data.fields and data.fields.get(request.field_id) is not None:  # type: ignore[arg-type]
-        value = data.fields[request.field_id]  # type: ignore[index]
-        return Key("fieldId", value, value)  # type: ignore[arg-type]
+    elif kind == "fieldId" and request.field_id is not None and data.fields:
+        value = data.fields.get(request.field_id)
+        if value is not None:
+            return Key("fieldId", value, value)
     wanted = {"fieldId": f"value for field {request.field_id}", "id": "id"}.get(kind, f"{kind} value")
     raise InvalidInput(f"contacts[{index}] has no externalCustomerId and no {wanted} to dedupe on")
 
 
 def _comparable(name: str, value: str | int) -> str | int:
     if name == EMAIL:
-        return normalize_email(value)  # type: ignore[arg-type]
+        return normalize_email(str(value))
     if name == SMS:
-        return normalize_phone(value)  # type: ignore[arg-type]
+        return normalize_phone(str(value))
     return value
 
 
@@ -252,10 +251,10 @@ class Matcher:
 
     def live(self, key: Key) -> list[Contact]:
         if key.name == "id":
-            contact = self.book.get(key.value)  # type: ignore[arg-type]
+            contact = self.book.get(int(key.value))
             return [contact] if contact is not None else []
         if key.name in INDEX_OF:
-            return self.book.find_all(INDEX_OF[key.name], key.value)  # type: ignore[arg-type]
+            return self.book.find_all(INDEX_OF[key.name], str(key.value))
         value = _comparable(key.name, key.value)
         return [
             c
@@ -265,7 +264,7 @@ class Matcher:
 
     def deleted(self, key: Key) -> Contact | None:
         if key.name == "id":
-            contact = self.book.get(key.value, include_deleted=True)  # type: ignore[arg-type]
+            contact = self.book.get(int(key.value), include_deleted=True)
             return contact if contact is not None and contact.deleted else None
         holders = self._scan(key.name, True).get(_comparable(key.name, key.value), [])
         found = [c for c in holders if c.deleted]
@@ -333,8 +332,8 @@ def bulk_changes(contact: Contact, data: ContactData, request: BulkRequest, matc
         changes["address"] = address or None
     if data.fields:
         listed = {k: v for k, v in data.fields.items() if k in request.custom_field_ids}
-        if matched_on == "fieldId":
-            listed.pop(request.field_id, None)  # type: ignore[arg-type]
+        if matched_on == "fieldId" and request.field_id is not None:
+            listed.pop(request.field_id, None)
         if listed:
             changes["fields"] = _field_list(contact.fields, listed)
     return changes

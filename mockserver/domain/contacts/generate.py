@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 import random
 import string
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from .book import EMAIL, SMS, TEXT_FIELDS, Contact
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .apps import MUTE_MAX_SECONDS, MUTE_MIN_SECONDS, MUTED_FOREVER, App
 from ..errors import InvalidInput
 from ..numbers import is_int
+from .apps import MUTE_MAX_SECONDS, MUTE_MIN_SECONDS, MUTED_FOREVER, App
 from .updates import is_blank
 
 TOKEN_REQUIRED = "Token must be specified"
@@ -12,9 +12,13 @@ DURATION_INVALID = "Duration must be positive int"
 MAX_TOKEN = 255
 
 
-def _token(body: object) -> str:
+def _fields(body: object) -> dict:
     if not isinstance(body, dict):
         raise InvalidInput(TOKEN_REQUIRED)
+    return body
+
+
+def _token(body: dict) -> str:
     token = body.get("token")
     if not isinstance(token, str) or is_blank(token) or len(token) > MAX_TOKEN:
         raise InvalidInput(TOKEN_REQUIRED)
@@ -26,8 +30,9 @@ def mute(app: App, body: object, now: float) -> float:
 
     Posting again replaces the previous mute. Returns the time the mute ends.
     """
-    token = _token(body)
-    duration = body.get("duration")  # type: ignore[union-attr]
+    fields = _fields(body)
+    token = _token(fields)
+    duration = fields.get("duration")
     if duration is None:
         until = MUTED_FOREVER
     else:
@@ -42,4 +47,4 @@ def mute(app: App, body: object, now: float) -> float:
 
 def unmute(app: App, body: object) -> bool:
     """Lift a token's mute; unmuting a token that is not muted changes nothing."""
-    return app.mutes.pop(_token(body), None) is not None
+    return app.mutes.pop(_token(_fields(body)), None) is not None

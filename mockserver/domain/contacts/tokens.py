@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
-from ..text import SPACE, is_blank
 from ..errors import InvalidInput, required_array
 from ..numbers import INT64_MAX, INT64_MIN, is_int
+from ..text import SPACE, is_blank
+from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
 
 IDENTIFIERS = ("contactId", "externalCustomerId", "phone", "email")
 INDEX_OF = {"externalCustomerId": "externalCustomerId", "phone": "phone", "email": "email"}
@@ -103,8 +103,8 @@ def validate_batch(body: object, *, limit: int) -> list[TokenItem]:
 
 def _match(book: ContactBook, name: str, value: int | str) -> Contact | None:
     if name == "contactId":
-        return book.get(value)  # type: ignore[arg-type]
-    return book.find(INDEX_OF[name], value)  # type: ignore[arg-type]
+        return book.get(int(value))
+    return book.find(INDEX_OF[name], str(value))
 
 
 def _new_contact(book: ContactBook, item: TokenItem) -> Contact:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook
 from ..errors import InvalidInput
 from ..numbers import INT32_MAX, INT64_MAX, INT64_MIN, is_int
+from .book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook
 
 TELEGRAM = "telegrambot"
 CHANNEL_TYPES = ("email", "sms", "viber", "mobilepush", "webpush", "appinbox", "widget", "inapp")

@@ -178,9 +178,10 @@ class Deliveries:
         self._due = []
         self._due_seq = 0
         for request_id in retry_queue:
-            delivery = self._by_id[request_id]
+            when = self._by_id[request_id].next_attempt_at
+            assert when is not None, request_id  # the snapshot check queues only scheduled deliveries
             self._due_seq += 1
-            self._due.append((delivery.next_attempt_at, self._due_seq, request_id))
+            self._due.append((when, self._due_seq, request_id))
         heapq.heapify(self._due)
         self._next_send_id = next_send_id
         self.request_ids = request_ids

@@ -8,18 +8,28 @@ the same chat history that eSputnik deliveries use and obeys the same chat state
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from functools import partial
 
-from ..contacts.apps import App, Apps
 from ..clock import Clock
+from ..contacts.apps import App, Apps
 from ..errors import Conflict, InvalidInput, NotFound
-from .markup import command_entities
-from .chats import (
-    ACTIVE, BLOCKED, CHAT_STATES, DEACTIVATED, MAX_TEXT, RATE_LIMITED, UNKNOWN, Chat, TelegramError, TelegramWorld,
-)
-from .updates import Inbox
 from ..text import is_ascii_digits, is_blank
+from .chats import (
+    ACTIVE,
+    BLOCKED,
+    CHAT_STATES,
+    DEACTIVATED,
+    MAX_TEXT,
+    RATE_LIMITED,
+    UNKNOWN,
+    Chat,
+    TelegramError,
+    TelegramWorld,
+)
+from .markup import command_entities
+from .updates import Inbox
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_USER_ID = 2**52
@@ -74,7 +84,7 @@ class BotSide:
         self.apps = apps
         self.telegram = telegram
         self.clock = clock
-        self.inboxes = {app.app_uuid: Inbox(lambda a=app.app_uuid: notify(a)) for app in apps}
+        self.inboxes = {app.app_uuid: Inbox(partial(notify, app.app_uuid)) for app in apps}
         self.queries: dict[str, CallbackQuery] = {}
         self._next_query = 1
 
@@ -115,7 +125,7 @@ class BotSide:
 
     def create_user(self, chat_id: str, profile: dict) -> tuple[Chat, bool]:
         """Add or update a user; a new one is unknown to every bot until they press Start."""
-        fields = {}
+        fields: dict[str, str | None] = {}
         first = profile.get("first_name")
         if not isinstance(first, str) or is_blank(first) or len(first) > MAX_NAME:
             raise InvalidInput(f"'first_name' must be a non-empty string of at most {MAX_NAME} characters")
@@ -231,7 +241,7 @@ class BotSide:
 
     def _membership(self, app: App, chat: Chat, old: str, new: str) -> dict | None:
         def member(status: str) -> dict:
-            data = {"user": bot_user(app), "status": status}
+            data: dict[str, object] = {"user": bot_user(app), "status": status}
             if status == "kicked":
                 data["until_date"] = 0
             return data

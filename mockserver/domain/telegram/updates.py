@@ -9,8 +9,8 @@ updates lives in ``mockserver.botapi``.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 # Types a bot gets when it names none (Telegram's default leaves these three out).
 EXCLUDED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Callable
 
@@ -55,6 +56,9 @@ class Emulator:
         self.background = Background(self)
         self.updates = UpdateSignals()
         self.world.update_listeners.append(self.updates.notify)
+        # Set once the server begins to stop: every wait that could outlast a shutdown ends then.
+        self.stopping = False
+        self._stop: asyncio.Event | None = None
 
     @property
     def scenario(self) -> dict:
@@ -95,8 +99,35 @@ class Emulator:
         save_state(self.state_file, self.world.snapshot())
         return self.state_file
 
+    async def pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` (a delayed fault), or less if the server begins to stop meanwhile."""
+        if self.stopping:
+            return
+        if self._stop is None:
+            self._stop = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+
+    async def begin_shutdown(self) -> None:
+        """End at once everything that would keep a request open or hold the exit up.
+
+        Called by the server before it waits for open connections: pending long polls answer
+        (an empty result, as a poll that times out), ``/_mock/requests/wait`` answers, delayed
+        faults stop waiting, and the background runner (retries, webhooks) is cancelled, so
+        the lifespan shutdown that saves the state file comes within a fraction of a second.
+        """
+        self.stopping = True
+        if self._stop is not None:
+            self._stop.set()
+        self.updates.close()
+        self.journal.wake()
+        await self.background.stop()
+
     async def startup(self) -> None:
         """Start the work that runs beside requests: the background runner, and the scenario watcher."""
+        self.stopping = False
+        self._stop = None
+        self.updates.reopen()
         self.background.start()
         if self.watch is not None:
             self._tasks.append(asyncio.create_task(watch_scenario(self, self.watch)))

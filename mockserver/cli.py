@@ -21,12 +21,11 @@ from typing import Iterator
 
 import uvicorn
 
-from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator, create_app
+from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator
 from .domain.errors import InvalidInput
 from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
+from .serving import EmulatorServer, server_config
 from .statefile import StateFileError, read_state
-
-from .wire import HttpProtocol
 
 COMMANDS = ("serve", "check", "schema", "verify")
 
@@ -59,12 +58,11 @@ def serve_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Server(uvicorn.Server):
-    """uvicorn's server that says where everything is once it listens."""
+class Server(EmulatorServer):
+    """The emulator's server that says where everything is once it listens."""
 
     def __init__(self, config: uvicorn.Config, emulator: Emulator, base_url: str) -> None:
-        super().__init__(config)
-        self.emulator = emulator
+        super().__init__(config, emulator)
         self.base_url = base_url
 
     @contextlib.contextmanager
@@ -128,9 +126,7 @@ def serve(argv: list[str]) -> int:
         return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    config = uvicorn.Config(
-        create_app(emulator), http=HttpProtocol, log_level=args.log_level, access_log=False, lifespan="on"
-    )
+    config = server_config(emulator, args.log_level)
     Server(config, emulator, f"http://{shown}:{port}").run(sockets=[sock])
     return 0
 

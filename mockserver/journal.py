@@ -74,14 +74,15 @@ class Journal:
         # A request counts from its arrival (status 0 until answered), so a waiter must hear of it
         # now: a long poll or a delayed fault may take seconds to answer.
         if self._changed is not None:
-            self._wake()
+            self.wake()
         return entry
 
     def closed(self, entry: Entry) -> None:
         """Wake whoever waits (``/_mock/requests/wait``): the entry now has its status."""
-        self._wake()
+        self.wake()
 
-    def _wake(self) -> None:
+    def wake(self) -> None:
+        """Wake whoever waits, to look again (a new entry, a status, or the server stopping)."""
         if self._changed is not None:
             self._changed.set()
             self._changed = None

@@ -154,8 +154,8 @@ class FaultLayer:
 
     ``Front`` builds it and sends requests through it while there are rules; it sits inside
     ``Front``, so a faulted request is journaled with its fault's id and
-    the answer the client got. A delay is an ``asyncio.sleep`` and never holds up other
-    requests; a delay alone lets the real answer through afterwards.
+    the answer the client got. A delay is a sleep that never holds up other requests and
+    ends early when the server stops; a delay alone lets the real answer through afterwards.
     """
 
     def __init__(self, app: ASGIApp, emulator) -> None:
@@ -176,7 +176,7 @@ class FaultLayer:
             entry.notes["fault"] = fault.id
         action = fault.action
         if action.get("delay_ms"):
-            await asyncio.sleep(action["delay_ms"] / 1000)
+            await self.emulator.pause(action["delay_ms"] / 1000)
         if action.get("drop_connection"):
             if entry is not None:
                 self.emulator.journal.closed(entry)

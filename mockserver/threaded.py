@@ -11,10 +11,8 @@ import socket
 import threading
 import time
 
-import uvicorn
-
-from .app import Emulator, create_app
-from .wire import HttpProtocol
+from .app import Emulator
+from .serving import EmulatorServer, server_config
 
 
 class ThreadedServer:
@@ -24,10 +22,7 @@ class ThreadedServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
-        config = uvicorn.Config(
-            create_app(emulator), http=HttpProtocol, log_level="warning", access_log=False, lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
+        self.server = EmulatorServer(server_config(emulator), emulator)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     @property

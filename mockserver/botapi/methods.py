@@ -101,7 +101,7 @@ async def get_updates(call: Call) -> Answer:
             raise TelegramError(409, WEBHOOK_CONFLICT)
         updates = inbox.peek(limit)
         remaining = deadline - loop.time()
-        if updates or remaining <= 0:
+        if updates or remaining <= 0 or call.signals.closed:
             return Answer(updates)
         try:
             await asyncio.wait_for(call.signals.event(app_uuid).wait(), remaining)

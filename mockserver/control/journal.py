@@ -32,8 +32,9 @@ async def count(request: Request) -> Response:
 
 @handler
 async def wait(request: Request) -> Response:
-    """Answer once ``count`` matching requests were seen; 408 at ``timeout`` seconds."""
-    journal = request.app.state.emulator.journal
+    """Answer once ``count`` matching requests were seen; 408 at ``timeout`` seconds, 503 at shutdown."""
+    emulator = request.app.state.emulator
+    journal = emulator.journal
     query = request_filter(request)
     wanted = number(request, "count", default=1, low=1, high=MAX_COUNT)
     timeout = number(request, "timeout", kind=float, default=5.0, low=0, high=MAX_WAIT)
@@ -43,6 +44,8 @@ async def wait(request: Request) -> Response:
         seen = query.count(journal)
         if seen >= wanted:
             return control_json({"count": seen})
+        if emulator.stopping:
+            raise Refusal(503, "the emulator is shutting down", {"count": seen, "wanted": wanted})
         remaining = deadline - loop.time()
         if remaining <= 0:
             raise Refusal(408, "timeout", {"count": seen, "wanted": wanted, "timeout": timeout})

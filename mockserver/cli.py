@@ -24,8 +24,9 @@ import uvicorn
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator
 from .domain.errors import InvalidInput
 from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
-from .serving import EmulatorServer, server_config
+from .serving import KEEP_ALIVE_SECONDS, EmulatorServer, server_config
 from .statefile import StateFileError, read_state
+from .wire import CLIENT_TIMEOUT
 
 COMMANDS = ("serve", "check", "schema", "verify")
 
@@ -54,6 +55,12 @@ def serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--journal-size", type=int, default=DEFAULT_JOURNAL_SIZE, help="request journal entries kept")
     parser.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="largest request body in bytes")
     parser.add_argument("--state-file", metavar="PATH", help="load the world from PATH when present; save it there on shutdown and on POST /_mock/snapshot")
+    parser.add_argument(
+        "--client-timeout", type=float, default=CLIENT_TIMEOUT, metavar="SECONDS",
+        help="a request's headers must arrive within SECONDS of its first byte and its body may not pause longer "
+        "(else 408); a client that stops reading its answers is dropped after as long; an idle connection is closed "
+        f"after min({KEEP_ALIVE_SECONDS:g}, SECONDS) (default: {CLIENT_TIMEOUT:g})",
+    )
     parser.add_argument("--watch", action="store_true", help="reload the scenario (and reset to it) when its file changes")
     return parser
 
@@ -112,6 +119,8 @@ def serve(argv: list[str]) -> int:
     args = serve_parser().parse_args(argv)
     if args.journal_size < 1 or args.body_limit < 1:
         return fail("--journal-size and --body-limit must be positive")
+    if not args.client_timeout > 0:
+        return fail("--client-timeout must be a positive number of seconds")
     if args.watch and not args.scenario:
         return fail("--watch needs --scenario FILE")
     try:
@@ -126,7 +135,7 @@ def serve(argv: list[str]) -> int:
         return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    config = server_config(emulator, args.log_level)
+    config = server_config(emulator, args.log_level, args.client_timeout)
     Server(config, emulator, f"http://{shown}:{port}").run(sockets=[sock])
     return 0
 

@@ -121,8 +121,13 @@ class Front:
         self, path: str, status: int, message: str, read: bytes, scope: Scope, receive: Receive, send: Send
     ) -> None:
         """Answer a request refused before its door, journaled like any other (``read`` is the body
-        received so far) so that "why did my upload fail" shows in ``GET /_mock/requests``."""
-        response = error_for_path(path, status, message)
+        received so far) so that "why did my upload fail" shows in ``GET /_mock/requests``.
+
+        The rest of the body is not read, so the answer closes the connection; under uvicorn
+        ``mockserver.wire`` reads and discards what is still coming first, so that the client,
+        which may be sending the whole body before it reads, gets to read the answer.
+        """
+        response = error_for_path(path, status, message, {"Connection": "close"})
         if not path.startswith(JOURNAL_SKIPS):
             journal = self.emulator.journal
             query = scope["query_string"].decode("latin-1")

@@ -13,15 +13,22 @@ import socket
 import uvicorn
 
 from .app import Emulator, create_app
-from .wire import HttpProtocol
+from .wire import CLIENT_TIMEOUT, protocol_with
 
 GRACE_SECONDS = 0.5
+KEEP_ALIVE_SECONDS = 5.0  # an idle connection (before or between requests) is closed after this
 
 
-def server_config(emulator: Emulator, log_level: str = "warning") -> uvicorn.Config:
+def server_config(emulator: Emulator, log_level: str = "warning", client_timeout: float = CLIENT_TIMEOUT) -> uvicorn.Config:
+    """uvicorn's settings for the emulator; ``client_timeout`` bounds slow clients (see ``wire``)."""
     config = uvicorn.Config(
-        create_app(emulator), http=HttpProtocol, log_level=log_level, access_log=False, lifespan="on"
+        create_app(emulator),
+        http=protocol_with(client_timeout),
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
     )
+    config.timeout_keep_alive = min(KEEP_ALIVE_SECONDS, client_timeout)  # type: ignore[assignment]
     # uvicorn types the grace as whole seconds, but asyncio.timeout takes any float.
     config.timeout_graceful_shutdown = GRACE_SECONDS  # type: ignore[assignment]
     return config

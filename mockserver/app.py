@@ -44,6 +44,7 @@ class Emulator:
         clock: Clock | None = None,
         state_file: Path | None = None,
         watch: Path | None = None,
+        control_token: str | None = None,
     ) -> None:
         self.world = World(scenario, clock=clock)
         self.journal = Journal(journal_size)
@@ -52,6 +53,7 @@ class Emulator:
         self.body_limit = body_limit
         self.state_file = state_file
         self.watch = watch
+        self.control_token = control_token or None  # /_mock needs it as a Bearer token when set
         self._tasks: list[asyncio.Task] = []
         self.background = Background(self)
         self.updates = UpdateSignals()

@@ -21,6 +21,7 @@ from typing import Iterator
 
 import uvicorn
 
+from .access import TOKEN_ENV, exposure_warning, is_loopback
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator
 from .domain.errors import InvalidInput
 from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
@@ -60,6 +61,11 @@ def serve_parser() -> argparse.ArgumentParser:
         help="a request's headers must arrive within SECONDS of its first byte and its body may not pause longer "
         "(else 408); a client that stops reading its answers is dropped after as long; an idle connection is closed "
         f"after min({KEEP_ALIVE_SECONDS:g}, SECONDS) (default: {CLIENT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--control-token", metavar="TOKEN", default=os.environ.get(TOKEN_ENV) or None,
+        help="require Authorization: Bearer TOKEN on /_mock (all but /_mock/health); "
+        f"default: ${TOKEN_ENV}, else none (fine on 127.0.0.1, a risk on a shared address)",
     )
     parser.add_argument("--watch", action="store_true", help="reload the scenario (and reset to it) when its file changes")
     return parser
@@ -103,7 +109,12 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     state_file = Path(args.state_file) if args.state_file else None
     watch = find_scenario(args.scenario) if args.watch and args.scenario else None
     emulator = Emulator(
-        scenario, journal_size=args.journal_size, body_limit=args.body_limit, state_file=state_file, watch=watch
+        scenario,
+        journal_size=args.journal_size,
+        body_limit=args.body_limit,
+        state_file=state_file,
+        watch=watch,
+        control_token=args.control_token,
     )
     if state_file is not None:
         saved = read_state(state_file)
@@ -135,6 +146,8 @@ def serve(argv: list[str]) -> int:
         return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
+    if emulator.control_token is None and not is_loopback(host):
+        print(exposure_warning(shown, port), file=sys.stderr, flush=True)
     config = server_config(emulator, args.log_level, args.client_timeout)
     Server(config, emulator, f"http://{shown}:{port}").run(sockets=[sock])
     return 0
@@ -169,15 +182,20 @@ def verify(argv: list[str]) -> int:
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--url", required=True, help="base URL of the running emulator, e.g. http://127.0.0.1:8080")
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--control-token", metavar="TOKEN", default=os.environ.get(TOKEN_ENV) or None,
+        help=f"the emulator's control token, if it has one (default: ${TOKEN_ENV})",
+    )
     args = parser.parse_args(argv)
     try:
         scenario = load_scenario(args.file)
     except ScenarioError as exc:
         return fail(str(exc))
     payload = json.dumps({"expect": scenario["expect"]}).encode()
-    request = urllib.request.Request(
-        args.url.rstrip("/") + "/_mock/verify", payload, {"Content-Type": "application/json"}, method="POST"
-    )
+    headers = {"Content-Type": "application/json"}
+    if args.control_token:
+        headers["Authorization"] = f"Bearer {args.control_token}"
+    request = urllib.request.Request(args.url.rstrip("/") + "/_mock/verify", payload, headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=args.timeout) as response:
             result = json.loads(response.read())

@@ -8,9 +8,10 @@ from typing import Awaitable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .access import CHALLENGE, control_refusal
 from .domain.text import is_ascii_digits
 from .journal import BODY_PREVIEW
-from .responses import dumps, error_for_path
+from .responses import control_error, dumps, error_for_path
 
 JOURNAL_SKIPS = ("/_mock",)
 # Whole worlds travel through these two: PUT /_mock/state must take back whatever GET returned,
@@ -46,6 +47,13 @@ class Front:
         path = scope["path"]
         if len(path) > 1 and path.endswith("/"):
             path = scope["path"] = path.rstrip("/") or "/"
+        if path.startswith("/_mock") and self.emulator.control_token is not None:
+            # Before the body: nobody without the token makes the server read a world-sized one.
+            refusal = control_refusal(self.emulator.control_token, path, scope["headers"])
+            if refusal is not None:
+                headers = {**CHALLENGE, **_closing(scope)}
+                await control_error(401, "Unauthorized", refusal, headers)(scope, receive, send)
+                return
         limit = self.emulator.body_limit
         if path in WORLD_PATHS:
             limit = max(limit, WORLD_BODY_LIMIT)
@@ -135,6 +143,14 @@ class Front:
             entry.status, entry.response_body = response.status_code, bytes(response.body)
             journal.closed(entry)
         await response(scope, receive, send)
+
+
+def _closing(scope: Scope) -> dict:
+    """``Connection: close`` for a refusal that leaves a body unread (see ``Front._refuse``)."""
+    for name, value in scope["headers"]:
+        if (name == b"content-length" and value.strip(b"0")) or name == b"transfer-encoding":
+            return {"Connection": "close"}
+    return {}
 
 
 def _preview(chunks: list[bytes]) -> bytes:

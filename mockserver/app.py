@@ -19,9 +19,10 @@ from .domain.clock import Clock
 from .domain.sending.delivery import Delivery
 from .domain.world import World
 from .faults import FaultBook
-from .journal import Journal
+from .journal import DEFAULT_JOURNAL_BYTES, Journal
 from .middleware import Front
 from .statefile import save_state
+from .waiting import WaitingRoom
 from .watch import watch_scenario
 from .background import Background
 from .responses import api_error, bot_error, control_error
@@ -40,6 +41,7 @@ class Emulator:
         scenario: dict,
         *,
         journal_size: int = DEFAULT_JOURNAL_SIZE,
+        journal_bytes: int = DEFAULT_JOURNAL_BYTES,
         body_limit: int = DEFAULT_BODY_LIMIT,
         clock: Clock | None = None,
         state_file: Path | None = None,
@@ -47,7 +49,7 @@ class Emulator:
         control_token: str | None = None,
     ) -> None:
         self.world = World(scenario, clock=clock)
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, journal_bytes)
         self.faults = FaultBook()
         self.faults.reset(scenario.get("faults", []))
         self.body_limit = body_limit
@@ -56,7 +58,8 @@ class Emulator:
         self.control_token = control_token or None  # /_mock needs it as a Bearer token when set
         self._tasks: list[asyncio.Task] = []
         self.background = Background(self)
-        self.updates = UpdateSignals()
+        self.waiting = WaitingRoom()
+        self.updates = UpdateSignals(self.waiting)
         self.world.update_listeners.append(self.updates.notify)
         # Set once the server begins to stop: every wait that could outlast a shutdown ends then.
         self.stopping = False

@@ -23,6 +23,7 @@ import uvicorn
 
 from .access import TOKEN_ENV, exposure_warning, is_loopback
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator
+from .journal import BODY_PREVIEW, DEFAULT_JOURNAL_BYTES
 from .domain.errors import InvalidInput
 from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
 from .serving import KEEP_ALIVE_SECONDS, EmulatorServer, server_config
@@ -53,7 +54,11 @@ def serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=port_number, default=8080, help="port to listen on; 0 picks a free one (default: 8080)")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
-    parser.add_argument("--journal-size", type=int, default=DEFAULT_JOURNAL_SIZE, help="request journal entries kept")
+    parser.add_argument("--journal-size", type=int, default=DEFAULT_JOURNAL_SIZE, help=f"request journal entries kept, oldest dropped first (default: {DEFAULT_JOURNAL_SIZE})")
+    parser.add_argument(
+        "--journal-bytes", type=int, default=DEFAULT_JOURNAL_BYTES, metavar="N",
+        help=f"bytes the journal keeps, oldest entries dropped first; bodies count up to {BODY_PREVIEW // 1024} KiB each (default: {DEFAULT_JOURNAL_BYTES})",
+    )
     parser.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="largest request body in bytes")
     parser.add_argument("--state-file", metavar="PATH", help="load the world from PATH when present; save it there on shutdown and on POST /_mock/snapshot")
     parser.add_argument(
@@ -111,6 +116,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     emulator = Emulator(
         scenario,
         journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
         body_limit=args.body_limit,
         state_file=state_file,
         watch=watch,
@@ -128,8 +134,8 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
 
 def serve(argv: list[str]) -> int:
     args = serve_parser().parse_args(argv)
-    if args.journal_size < 1 or args.body_limit < 1:
-        return fail("--journal-size and --body-limit must be positive")
+    if args.journal_size < 1 or args.body_limit < 1 or args.journal_bytes < 1:
+        return fail("--journal-size, --journal-bytes and --body-limit must be positive")
     if not args.client_timeout > 0:
         return fail("--client-timeout must be a positive number of seconds")
     if args.watch and not args.scenario:

@@ -17,6 +17,7 @@ from ..domain.telegram.chats import TelegramError
 from ..domain.text import is_ascii_digits
 from ..domain.telegram.updates import Webhook
 from .params import INT32_MAX, INT32_MIN, Args, bad_request
+from ..waiting import RoomFull
 from .signals import UpdateSignals
 
 WEBHOOK_CONFLICT = (
@@ -104,9 +105,12 @@ async def get_updates(call: Call) -> Answer:
         if updates or remaining <= 0 or call.signals.closed:
             return Answer(updates)
         try:
-            await asyncio.wait_for(call.signals.event(app_uuid).wait(), remaining)
+            with call.signals.room.seat():
+                await asyncio.wait_for(call.signals.event(app_uuid).wait(), remaining)
         except TimeoutError:
             pass
+        except RoomFull:
+            raise TelegramError.too_many_requests(1) from None
         if not call.signals.current(app_uuid, ticket):
             raise TelegramError(409, POLL_CONFLICT)
 

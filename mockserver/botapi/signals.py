@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 
+from ..waiting import WaitingRoom
+
 
 class UpdateSignals:
-    def __init__(self) -> None:
+    def __init__(self, room: WaitingRoom | None = None) -> None:
+        self.room = room or WaitingRoom()  # shared with the control plane's waits
         self._events: dict[str, asyncio.Event] = {}
         self._any: asyncio.Event | None = None
         self._tickets: dict[str, int] = {}

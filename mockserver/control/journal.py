@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..responses import control_json
+from ..waiting import RoomFull
 from .common import Refusal, handler, number, request_filter
 
 MAX_WAIT = 60.0
@@ -20,7 +21,7 @@ async def requests(request: Request) -> Response:
     journal = request.app.state.emulator.journal
     entries = request_filter(request).select(journal)
     return control_json(
-        {"size": journal.size, "dropped": journal.dropped, "requests": [entry.as_dict() for entry in entries]}
+        {"size": journal.size, "max_bytes": journal.max_bytes, "bytes": journal.bytes, "dropped": journal.dropped, "requests": [entry.as_dict() for entry in entries]}
     )
 
 
@@ -50,9 +51,12 @@ async def wait(request: Request) -> Response:
         if remaining <= 0:
             raise Refusal(408, "timeout", {"count": seen, "wanted": wanted, "timeout": timeout})
         try:
-            await asyncio.wait_for(journal.changed().wait(), remaining)
+            with emulator.waiting.seat():
+                await asyncio.wait_for(journal.changed().wait(), remaining)
         except asyncio.TimeoutError:
             pass
+        except RoomFull as exc:
+            raise Refusal(429, "too many waiting requests", str(exc)) from None
 
 
 routes = [

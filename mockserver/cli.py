@@ -23,7 +23,13 @@ import uvicorn
 
 from .access import TOKEN_ENV, exposure_warning, is_loopback
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator
+from .domain.telegram.chats import MAX_CHATS
+from .domain.telegram.updates import MAX_PENDING_UPDATES
+from .faults import MAX_FAULT_BYTES
 from .journal import BODY_PREVIEW, DEFAULT_JOURNAL_BYTES
+from .middleware import WORLD_BODY_LIMIT
+from .scenario.bounds import MAX_ALIAS_NODES, MAX_FAULTS, MAX_GENERATED, MAX_SCENARIO_BYTES
+from .waiting import MAX_WAITING
 from .domain.errors import InvalidInput
 from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
 from .serving import KEEP_ALIVE_SECONDS, EmulatorServer, server_config
@@ -31,6 +37,18 @@ from .statefile import StateFileError, read_state
 from .wire import CLIENT_TIMEOUT
 
 COMMANDS = ("serve", "check", "schema", "verify")
+
+BOUNDS_HELP = f"""\
+fixed bounds (each refused with a message naming it when reached):
+  request body              --body-limit; PUT /_mock/state and POST /_mock/scenario up to {WORLD_BODY_LIMIT >> 30} GiB
+  journal                   --journal-size entries and --journal-bytes bytes, oldest dropped first
+  update queue per bot      {MAX_PENDING_UPDATES:,} pending updates; users' actions towards a full bot: 409
+  Telegram chats and users  {MAX_CHATS:,}; a send or user past it: 409 (sendMessage: chat not found)
+  fault rules               {MAX_FAULTS:,} rules of at most {MAX_FAULT_BYTES // 1024} KiB of JSON each
+  waiting requests          {MAX_WAITING:,} long polls and /_mock/requests/wait at once; more: 429
+  scenario                  {MAX_SCENARIO_BYTES >> 20} MiB of text; YAML aliases add at most {MAX_ALIAS_NODES:,} nodes
+  generate.count            {MAX_GENERATED:,} contacts per block and in all
+"""
 
 
 def port_number(text: str) -> int:
@@ -49,6 +67,8 @@ def serve_parser() -> argparse.ArgumentParser:
         prog="mockserver",
         description="Emulate the eSputnik Telegram-bot channel and the Telegram Bot API on one port. "
         "Other commands: mockserver check FILE..., mockserver schema, mockserver verify FILE --url URL.",
+        epilog=BOUNDS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--scenario", metavar="FILE", help="YAML scenario to start from, a file or a shipped name such as blocked_user (default: an empty world)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")

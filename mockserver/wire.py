@@ -131,10 +131,9 @@ class HttpProtocol(HttpToolsProtocol):
         except httptools.HttpParserError as exc:
             self._refuse_below_app(400, "Bad Request", f"Bad request: the HTTP request cannot be parsed ({exc})")
 
-    def eof_received(self) -> bool | None:
+    def eof_received(self) -> None:
         if self._lingering:
             self._raw.close()
-        return None
 
     def on_message_begin(self) -> None:
         super().on_message_begin()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +20,11 @@ from .domain.clock import Clock
 from .domain.sending.delivery import Delivery
 from .domain.world import World
 from .faults import FaultBook
-from .journal import Journal
+from .journal import DEFAULT_JOURNAL_BYTES, Journal
 from .middleware import Front
 from .responses import api_error, bot_error, control_error
 from .statefile import save_state
+from .waiting import WaitingRoom
 from .watch import watch_scenario
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -39,22 +41,29 @@ class Emulator:
         scenario: dict,
         *,
         journal_size: int = DEFAULT_JOURNAL_SIZE,
+        journal_bytes: int = DEFAULT_JOURNAL_BYTES,
         body_limit: int = DEFAULT_BODY_LIMIT,
         clock: Clock | None = None,
         state_file: Path | None = None,
         watch: Path | None = None,
+        control_token: str | None = None,
     ) -> None:
         self.world = World(scenario, clock=clock)
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, journal_bytes)
         self.faults = FaultBook()
         self.faults.reset(scenario.get("faults", []))
         self.body_limit = body_limit
         self.state_file = state_file
         self.watch = watch
+        self.control_token = control_token or None  # /_mock needs it as a Bearer token when set
         self._tasks: list[asyncio.Task] = []
         self.background = Background(self)
-        self.updates = UpdateSignals()
+        self.waiting = WaitingRoom()
+        self.updates = UpdateSignals(self.waiting)
         self.world.update_listeners.append(self.updates.notify)
+        # Set once the server begins to stop: every wait that could outlast a shutdown ends then.
+        self.stopping = False
+        self._stop: asyncio.Event | None = None
 
     @property
     def scenario(self) -> dict:
@@ -95,8 +104,35 @@ class Emulator:
         save_state(self.state_file, self.world.snapshot())
         return self.state_file
 
+    async def pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` (a delayed fault), or less if the server begins to stop meanwhile."""
+        if self.stopping:
+            return
+        if self._stop is None:
+            self._stop = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+
+    async def begin_shutdown(self) -> None:
+        """End at once everything that would keep a request open or hold the exit up.
+
+        Called by the server before it waits for open connections: pending long polls answer
+        (an empty result, as a poll that times out), ``/_mock/requests/wait`` answers, delayed
+        faults stop waiting, and the background runner (retries, webhooks) is cancelled, so
+        the lifespan shutdown that saves the state file comes within a fraction of a second.
+        """
+        self.stopping = True
+        if self._stop is not None:
+            self._stop.set()
+        self.updates.close()
+        self.journal.wake()
+        await self.background.stop()
+
     async def startup(self) -> None:
         """Start the work that runs beside requests: the background runner, and the scenario watcher."""
+        self.stopping = False
+        self._stop = None
+        self.updates.reopen()
         self.background.start()
         if self.watch is not None:
             self._tasks.append(asyncio.create_task(watch_scenario(self, self.watch)))

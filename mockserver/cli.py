@@ -21,13 +21,34 @@ from pathlib import Path
 
 import uvicorn
 
-from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator, create_app
+from .access import TOKEN_ENV, exposure_warning, is_loopback
+from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator
+from .domain.telegram.chats import MAX_CHATS
+from .domain.telegram.updates import MAX_PENDING_UPDATES
+from .faults import MAX_FAULT_BYTES
+from .journal import BODY_PREVIEW, DEFAULT_JOURNAL_BYTES
+from .middleware import WORLD_BODY_LIMIT
+from .scenario.bounds import MAX_ALIAS_NODES, MAX_FAULTS, MAX_GENERATED, MAX_SCENARIO_BYTES
+from .waiting import MAX_WAITING
 from .domain.errors import InvalidInput
 from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
+from .serving import KEEP_ALIVE_SECONDS, EmulatorServer, server_config
 from .statefile import StateFileError, read_state
-from .wire import HttpProtocol
+from .wire import CLIENT_TIMEOUT
 
 COMMANDS = ("serve", "check", "schema", "verify")
+
+BOUNDS_HELP = f"""\
+fixed bounds (each refused with a message naming it when reached):
+  request body              --body-limit; PUT /_mock/state and POST /_mock/scenario up to {WORLD_BODY_LIMIT >> 30} GiB
+  journal                   --journal-size entries and --journal-bytes bytes, oldest dropped first
+  update queue per bot      {MAX_PENDING_UPDATES:,} pending updates; users' actions towards a full bot: 409
+  Telegram chats and users  {MAX_CHATS:,}; a send or user past it: 409 (sendMessage: chat not found)
+  fault rules               {MAX_FAULTS:,} rules of at most {MAX_FAULT_BYTES // 1024} KiB of JSON each
+  waiting requests          {MAX_WAITING:,} long polls and /_mock/requests/wait at once; more: 429
+  scenario                  {MAX_SCENARIO_BYTES >> 20} MiB of text; YAML aliases add at most {MAX_ALIAS_NODES:,} nodes
+  generate.count            {MAX_GENERATED:,} contacts per block and in all
+"""
 
 
 def port_number(text: str) -> int:
@@ -46,24 +67,40 @@ def serve_parser() -> argparse.ArgumentParser:
         prog="mockserver",
         description="Emulate the eSputnik Telegram-bot channel and the Telegram Bot API on one port. "
         "Other commands: mockserver check FILE..., mockserver schema, mockserver verify FILE --url URL.",
+        epilog=BOUNDS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--scenario", metavar="FILE", help="YAML scenario to start from, a file or a shipped name such as blocked_user (default: an empty world)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=port_number, default=8080, help="port to listen on; 0 picks a free one (default: 8080)")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
-    parser.add_argument("--journal-size", type=int, default=DEFAULT_JOURNAL_SIZE, help="request journal entries kept")
+    parser.add_argument("--journal-size", type=int, default=DEFAULT_JOURNAL_SIZE, help=f"request journal entries kept, oldest dropped first (default: {DEFAULT_JOURNAL_SIZE})")
+    parser.add_argument(
+        "--journal-bytes", type=int, default=DEFAULT_JOURNAL_BYTES, metavar="N",
+        help=f"bytes the journal keeps, oldest entries dropped first; bodies count up to {BODY_PREVIEW // 1024} KiB each (default: {DEFAULT_JOURNAL_BYTES})",
+    )
     parser.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="largest request body in bytes")
     parser.add_argument("--state-file", metavar="PATH", help="load the world from PATH when present; save it there on shutdown and on POST /_mock/snapshot")
+    parser.add_argument(
+        "--client-timeout", type=float, default=CLIENT_TIMEOUT, metavar="SECONDS",
+        help="a request's headers must arrive within SECONDS of its first byte and its body may not pause longer "
+        "(else 408); a client that stops reading its answers is dropped after as long; an idle connection is closed "
+        f"after min({KEEP_ALIVE_SECONDS:g}, SECONDS) (default: {CLIENT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--control-token", metavar="TOKEN", default=os.environ.get(TOKEN_ENV) or None,
+        help="require Authorization: Bearer TOKEN on /_mock (all but /_mock/health); "
+        f"default: ${TOKEN_ENV}, else none (fine on 127.0.0.1, a risk on a shared address)",
+    )
     parser.add_argument("--watch", action="store_true", help="reload the scenario (and reset to it) when its file changes")
     return parser
 
 
-class Server(uvicorn.Server):
-    """uvicorn's server that says where everything is once it listens."""
+class Server(EmulatorServer):
+    """The emulator's server that says where everything is once it listens."""
 
     def __init__(self, config: uvicorn.Config, emulator: Emulator, base_url: str) -> None:
-        super().__init__(config)
-        self.emulator = emulator
+        super().__init__(config, emulator)
         self.base_url = base_url
 
     @contextlib.contextmanager
@@ -97,7 +134,13 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     state_file = Path(args.state_file) if args.state_file else None
     watch = find_scenario(args.scenario) if args.watch and args.scenario else None
     emulator = Emulator(
-        scenario, journal_size=args.journal_size, body_limit=args.body_limit, state_file=state_file, watch=watch
+        scenario,
+        journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
+        body_limit=args.body_limit,
+        state_file=state_file,
+        watch=watch,
+        control_token=args.control_token,
     )
     if state_file is not None:
         saved = read_state(state_file)
@@ -111,8 +154,10 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
 
 def serve(argv: list[str]) -> int:
     args = serve_parser().parse_args(argv)
-    if args.journal_size < 1 or args.body_limit < 1:
-        return fail("--journal-size and --body-limit must be positive")
+    if args.journal_size < 1 or args.body_limit < 1 or args.journal_bytes < 1:
+        return fail("--journal-size, --journal-bytes and --body-limit must be positive")
+    if not args.client_timeout > 0:
+        return fail("--client-timeout must be a positive number of seconds")
     if args.watch and not args.scenario:
         return fail("--watch needs --scenario FILE")
     try:
@@ -127,9 +172,9 @@ def serve(argv: list[str]) -> int:
         return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    config = uvicorn.Config(
-        create_app(emulator), http=HttpProtocol, log_level=args.log_level, access_log=False, lifespan="on"
-    )
+    if emulator.control_token is None and not is_loopback(host):
+        print(exposure_warning(shown, port), file=sys.stderr, flush=True)
+    config = server_config(emulator, args.log_level, args.client_timeout)
     Server(config, emulator, f"http://{shown}:{port}").run(sockets=[sock])
     return 0
 
@@ -163,15 +208,20 @@ def verify(argv: list[str]) -> int:
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--url", required=True, help="base URL of the running emulator, e.g. http://127.0.0.1:8080")
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--control-token", metavar="TOKEN", default=os.environ.get(TOKEN_ENV) or None,
+        help=f"the emulator's control token, if it has one (default: ${TOKEN_ENV})",
+    )
     args = parser.parse_args(argv)
     try:
         scenario = load_scenario(args.file)
     except ScenarioError as exc:
         return fail(str(exc))
     payload = json.dumps({"expect": scenario["expect"]}).encode()
-    request = urllib.request.Request(
-        args.url.rstrip("/") + "/_mock/verify", payload, {"Content-Type": "application/json"}, method="POST"
-    )
+    headers = {"Content-Type": "application/json"}
+    if args.control_token:
+        headers["Authorization"] = f"Bearer {args.control_token}"
+    request = urllib.request.Request(args.url.rstrip("/") + "/_mock/verify", payload, headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=args.timeout) as response:
             result = json.loads(response.read())

@@ -1,12 +1,14 @@
 """A small client for the control plane (``/_mock``), on the standard library alone.
 
 The pytest fixture hands one to each test; it works against any running emulator too:
-``ControlClient("http://127.0.0.1:8080").count(path="/api/*")``.
+``ControlClient("http://127.0.0.1:8080").count(path="/api/*")``. An emulator started with a
+control token needs it here too: ``token=...``, else ``$MOCKSERVER_CONTROL_TOKEN`` is sent.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,9 +26,11 @@ class ControlError(Exception):
 
 
 class ControlClient:
-    def __init__(self, url: str, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, timeout: float = 30.0, token: str | None = None) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        token = token if token is not None else os.environ.get("MOCKSERVER_CONTROL_TOKEN")
+        self._auth = {"Authorization": f"Bearer {token}"} if token else {}
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -34,7 +38,7 @@ class ControlClient:
         params = {k: v for k, v in (query or {}).items() if v is not None}
         target = self.url + path + (f"?{urllib.parse.urlencode(params)}" if params else "")
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        headers = {"Content-Type": content_type} if data is not None else {}
+        headers = {"Content-Type": content_type, **self._auth} if data is not None else dict(self._auth)
         request = urllib.request.Request(target, data, headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

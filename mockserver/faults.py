@@ -13,14 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import jsonschema
+import orjson
 
+from .scenario.bounds import MAX_FAULTS
 from .scenario.schema import FAULT
 
 _VALIDATOR = jsonschema.Draft202012Validator(FAULT)
+# The JSON size of one rule: with MAX_FAULTS rules, at most 64 MiB of canned answers.
+MAX_FAULT_BYTES = 64 * 1024
 
 
 class FaultSpecError(ValueError):
     """A fault body that does not fit the schema; the message names the field."""
+
+
+class TooManyFaults(Exception):
+    """The book already holds ``MAX_FAULTS`` rules."""
 
 
 @dataclass
@@ -57,6 +65,9 @@ def check_fault(spec: object) -> dict:
         where = ".".join(map(str, error.absolute_path)) or "fault"
         message = error.schema.get("x-message") if isinstance(error.schema, dict) else None
         raise FaultSpecError(f"{where}: {message or error.message}")
+    size = len(orjson.dumps(spec))
+    if size > MAX_FAULT_BYTES:
+        raise FaultSpecError(f"fault: a rule takes at most {MAX_FAULT_BYTES} bytes as JSON, this one {size}")
     return cast(dict, spec)  # the schema's top level is an object
 
 
@@ -66,6 +77,11 @@ class FaultBook:
     _next: int = 1
 
     def add(self, spec: dict) -> Fault:
+        if len(self.faults) >= MAX_FAULTS:
+            raise TooManyFaults(
+                f"there are already {MAX_FAULTS} fault rules, the most the emulator holds: "
+                "remove some (DELETE /_mock/faults/{id}) or clear them (DELETE /_mock/faults)"
+            )
         spec = check_fault(spec)
         match = spec.get("match", {})
         fault = Fault(

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import orjson
 
 BODY_PREVIEW = 64 * 1024
+DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
+ENTRY_OVERHEAD = 256  # bytes counted for an entry beyond its bodies and notes (method, path, ...)
 
 
 @dataclass(slots=True)
@@ -28,6 +30,9 @@ class Entry:
     response_body: bytes = b""
     # What the handler wants tests to see (e.g. the outcome of each tokens item).
     notes: dict = field(default_factory=dict)
+    # Bytes counted against the journal's bound, and whether the entry is still in it.
+    size: int = 0
+    kept: bool = True
 
     def as_dict(self) -> dict:
         data = {
@@ -54,13 +59,20 @@ def _decode(raw: bytes):
 
 
 class Journal:
-    """At most ``size`` entries, oldest dropped first; ``dropped`` counts what fell off."""
+    """At most ``size`` entries and ``max_bytes`` bytes, oldest dropped first; ``dropped`` counts
+    what fell off.
 
-    def __init__(self, size: int = 10_000) -> None:
-        if size < 1:
-            raise ValueError("the journal holds at least one entry")
+    An entry's bytes are its request and response bodies (each kept up to ``BODY_PREVIEW``),
+    its notes as JSON and ``ENTRY_OVERHEAD``; the newest entry always stays, however large.
+    """
+
+    def __init__(self, size: int = 10_000, max_bytes: int = DEFAULT_JOURNAL_BYTES) -> None:
+        if size < 1 or max_bytes < 1:
+            raise ValueError("the journal holds at least one entry and one byte")
         self.size = size
-        self.entries: deque[Entry] = deque(maxlen=size)
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.entries: deque[Entry] = deque()
         self.dropped = 0
         self._next_id = 1
         self._changed: asyncio.Event | None = None
@@ -69,19 +81,40 @@ class Journal:
         entry = Entry(self._next_id, time, method, path, query, request_body=body[:BODY_PREVIEW])
         self._next_id += 1
         if len(self.entries) == self.size:
-            self.dropped += 1
+            self._drop_oldest()
+        entry.size = ENTRY_OVERHEAD + len(entry.request_body) + len(query)
+        self.bytes += entry.size
         self.entries.append(entry)
+        self._trim()
         # A request counts from its arrival (status 0 until answered), so a waiter must hear of it
         # now: a long poll or a delayed fault may take seconds to answer.
         if self._changed is not None:
-            self._wake()
+            self.wake()
         return entry
 
     def closed(self, entry: Entry) -> None:
-        """Wake whoever waits (``/_mock/requests/wait``): the entry now has its status."""
-        self._wake()
+        """Count the answer and notes against the bound, and wake whoever waits
+        (``/_mock/requests/wait``): the entry now has its status."""
+        entry.response_body = entry.response_body[:BODY_PREVIEW]
+        if entry.kept:
+            grown = len(entry.response_body) + (len(orjson.dumps(entry.notes)) if entry.notes else 0)
+            entry.size += grown
+            self.bytes += grown
+            self._trim()
+        self.wake()
 
-    def _wake(self) -> None:
+    def _drop_oldest(self) -> None:
+        oldest = self.entries.popleft()
+        oldest.kept = False
+        self.bytes -= oldest.size
+        self.dropped += 1
+
+    def _trim(self) -> None:
+        while self.bytes > self.max_bytes and len(self.entries) > 1:
+            self._drop_oldest()
+
+    def wake(self) -> None:
+        """Wake whoever waits, to look again (a new entry, a status, or the server stopping)."""
         if self._changed is not None:
             self._changed.set()
             self._changed = None
@@ -92,7 +125,10 @@ class Journal:
         return self._changed
 
     def clear(self) -> None:
+        for entry in self.entries:
+            entry.kept = False
         self.entries.clear()
+        self.bytes = 0
         self.dropped = 0
 
 

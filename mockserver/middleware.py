@@ -8,9 +8,10 @@ from http import HTTPStatus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .access import CHALLENGE, control_refusal
 from .domain.text import is_ascii_digits
 from .journal import BODY_PREVIEW
-from .responses import dumps, error_for_path
+from .responses import control_error, dumps, error_for_path
 
 JOURNAL_SKIPS = ("/_mock",)
 # Whole worlds travel through these two: PUT /_mock/state must take back whatever GET returned,
@@ -46,6 +47,13 @@ class Front:
         path = scope["path"]
         if len(path) > 1 and path.endswith("/"):
             path = scope["path"] = path.rstrip("/") or "/"
+        if path.startswith("/_mock") and self.emulator.control_token is not None:
+            # Before the body: nobody without the token makes the server read a world-sized one.
+            refusal = control_refusal(self.emulator.control_token, path, scope["headers"])
+            if refusal is not None:
+                headers = {**CHALLENGE, **_closing(scope)}
+                await control_error(401, "Unauthorized", refusal, headers)(scope, receive, send)
+                return
         limit = self.emulator.body_limit
         if path in WORLD_PATHS:
             limit = max(limit, WORLD_BODY_LIMIT)
@@ -121,8 +129,13 @@ class Front:
         self, path: str, status: int, message: str, read: bytes, scope: Scope, receive: Receive, send: Send
     ) -> None:
         """Answer a request refused before its door, journaled like any other (``read`` is the body
-        received so far) so that "why did my upload fail" shows in ``GET /_mock/requests``."""
-        response = error_for_path(path, status, message)
+        received so far) so that "why did my upload fail" shows in ``GET /_mock/requests``.
+
+        The rest of the body is not read, so the answer closes the connection; under uvicorn
+        ``mockserver.wire`` reads and discards what is still coming first, so that the client,
+        which may be sending the whole body before it reads, gets to read the answer.
+        """
+        response = error_for_path(path, status, message, {"Connection": "close"})
         if not path.startswith(JOURNAL_SKIPS):
             journal = self.emulator.journal
             query = scope["query_string"].decode("latin-1")
@@ -130,6 +143,14 @@ class Front:
             entry.status, entry.response_body = response.status_code, bytes(response.body)
             journal.closed(entry)
         await response(scope, receive, send)
+
+
+def _closing(scope: Scope) -> dict:
+    """``Connection: close`` for a refusal that leaves a body unread (see ``Front._refuse``)."""
+    for name, value in scope["headers"]:
+        if (name == b"content-length" and value.strip(b"0")) or name == b"transfer-encoding":
+            return {"Connection": "close"}
+    return {}
 
 
 def _preview(chunks: list[bytes]) -> bytes:
@@ -154,8 +175,8 @@ class FaultLayer:
 
     ``Front`` builds it and sends requests through it while there are rules; it sits inside
     ``Front``, so a faulted request is journaled with its fault's id and
-    the answer the client got. A delay is an ``asyncio.sleep`` and never holds up other
-    requests; a delay alone lets the real answer through afterwards.
+    the answer the client got. A delay is a sleep that never holds up other requests and
+    ends early when the server stops; a delay alone lets the real answer through afterwards.
     """
 
     def __init__(self, app: ASGIApp, emulator) -> None:
@@ -176,7 +197,7 @@ class FaultLayer:
             entry.notes["fault"] = fault.id
         action = fault.action
         if action.get("delay_ms"):
-            await asyncio.sleep(action["delay_ms"] / 1000)
+            await self.emulator.pause(action["delay_ms"] / 1000)
         if action.get("drop_connection"):
             if entry is not None:
                 self.emulator.journal.closed(entry)

@@ -28,12 +28,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def mockserver_session():
-    """The emulator's thread, started once; stopped (within a bounded time) at the end of the session."""
+    """The emulator's thread, started once; stopped (within a bounded time) at the end of the session.
+
+    With ``MOCKSERVER_CONTROL_TOKEN`` set it requires that token on /_mock, as the command does,
+    and the ``mockserver`` fixture's client sends it.
+    """
+    import os
+
+    from .access import TOKEN_ENV
     from .app import Emulator
     from .scenario import normalize_scenario
     from .threaded import ThreadedServer
 
-    server = ThreadedServer(Emulator(normalize_scenario({}))).start()
+    token = os.environ.get(TOKEN_ENV) or None
+    server = ThreadedServer(Emulator(normalize_scenario({}), control_token=token)).start()
     try:
         yield server
     finally:
@@ -76,7 +84,7 @@ def mockserver(mockserver_session, mockserver_scenario, request: pytest.FixtureR
     """A control-plane client for a freshly reset emulator holding the chosen scenario."""
     from .client import ControlClient
 
-    client = ControlClient(mockserver_session.url)
+    client = ControlClient(mockserver_session.url, token=mockserver_session.emulator.control_token or "")
     if mockserver_scenario is None:
         client.load_scenario({})
     else:

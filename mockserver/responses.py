@@ -84,5 +84,5 @@ def error_for_path(path: str, status: int, message: str, headers: dict | None = 
     if path.startswith("/_mock"):
         return control_error(status, message, None, headers)
     if path.startswith("/bot"):
-        return bot_error(status, STATUS_TEXT.get(status, message) if status != 413 else message)
+        return bot_error(status, STATUS_TEXT.get(status, message) if status != 413 else message, None, headers)
     return api_error(status, message, headers)

@@ -11,23 +11,21 @@ import socket
 import threading
 import time
 
-import uvicorn
-
-from .app import Emulator, create_app
-from .wire import HttpProtocol
+from .app import Emulator
+from .serving import EmulatorServer, server_config
+from .wire import CLIENT_TIMEOUT
 
 
 class ThreadedServer:
-    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0, *, client_timeout: float = CLIENT_TIMEOUT
+    ) -> None:
         self.emulator = emulator
         self.sock = socket.socket(socket.AF_INET)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.host, self.port = self.sock.getsockname()[:2]
-        config = uvicorn.Config(
-            create_app(emulator), http=HttpProtocol, log_level="warning", access_log=False, lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
+        self.server = EmulatorServer(server_config(emulator, client_timeout=client_timeout), emulator)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     @property

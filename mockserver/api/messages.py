@@ -95,7 +95,10 @@ async def smartsend(request: Request) -> Response:
         recipients = parse_recipients(json_body(request))
     except (BodyError, DomainError) as exc:
         return refusal(exc)
-    outcomes = world.deliveries.smartsend(message, recipients, world.clock.now(), _base_url(request))
+    try:
+        outcomes = world.deliveries.smartsend(message, recipients, world.clock.now(), _base_url(request))
+    except DomainError as exc:  # a bound the send would pass (the chats the world holds)
+        return refusal(exc)
     results = []
     for locator, delivery, problem in outcomes:
         if delivery is None:
@@ -116,9 +119,12 @@ async def broadcast(request: Request) -> Response:
     except (BodyError, DomainError) as exc:
         return refusal(exc)
     now = world.clock.now()
-    send_id, deliveries = world.deliveries.broadcast(
-        message, app.app_uuid, now, _base_url(request), spec.groups, spec.excluded, spec.start_at
-    )
+    try:
+        send_id, deliveries = world.deliveries.broadcast(
+            message, app.app_uuid, now, _base_url(request), spec.groups, spec.excluded, spec.start_at
+        )
+    except DomainError as exc:
+        return refusal(exc)
     note(request, "deliveries", [d.as_dict() for d in deliveries])
     view = {"broadcastId": str(send_id), "messageId": str(message.id), "appId": app.app_uuid}
     if spec.title is not None:

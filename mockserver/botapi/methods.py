@@ -18,6 +18,7 @@ from ..domain.telegram.markup import check_inline_keyboard, parse_text
 from ..domain.telegram.updates import Webhook
 from ..domain.text import is_ascii_digits
 from .params import INT32_MAX, INT32_MIN, Args, bad_request
+from ..waiting import RoomFull
 from .signals import UpdateSignals
 
 if TYPE_CHECKING:
@@ -105,12 +106,15 @@ async def get_updates(call: Call) -> Answer:
             raise TelegramError(409, WEBHOOK_CONFLICT)
         updates = inbox.peek(limit)
         remaining = deadline - loop.time()
-        if updates or remaining <= 0:
+        if updates or remaining <= 0 or call.signals.closed:
             return Answer(updates)
         try:
-            await asyncio.wait_for(call.signals.event(app_uuid).wait(), remaining)
+            with call.signals.room.seat():
+                await asyncio.wait_for(call.signals.event(app_uuid).wait(), remaining)
         except TimeoutError:
             pass
+        except RoomFull:
+            raise TelegramError.too_many_requests(1) from None
         if not call.signals.current(app_uuid, ticket):
             raise TelegramError(409, POLL_CONFLICT)
 

@@ -10,12 +10,28 @@ from __future__ import annotations
 
 import asyncio
 
+from ..waiting import WaitingRoom
+
 
 class UpdateSignals:
-    def __init__(self) -> None:
+    def __init__(self, room: WaitingRoom | None = None) -> None:
+        self.room = room or WaitingRoom()  # shared with the control plane's waits
         self._events: dict[str, asyncio.Event] = {}
         self._any: asyncio.Event | None = None
         self._tickets: dict[str, int] = {}
+        self.closed = False  # the server is stopping: a poll answers at once with what it has
+
+    def close(self) -> None:
+        """Wake every waiter for good: the server is stopping."""
+        self.closed = True
+        for app_uuid in list(self._events):
+            self.notify(app_uuid)
+        if self._any is not None:
+            self._any.set()
+            self._any = None
+
+    def reopen(self) -> None:
+        self.closed = False
 
     def notify(self, app_uuid: str) -> None:
         event = self._events.pop(app_uuid, None)

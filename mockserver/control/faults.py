@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..faults import FaultSpecError
+from ..faults import FaultSpecError, TooManyFaults
 from ..responses import control_json
 from .common import Refusal, body, handler
 
@@ -19,6 +19,8 @@ async def faults(request: Request) -> Response:
             fault = book.add(body(request))
         except FaultSpecError as exc:
             raise Refusal(400, "invalid fault", str(exc)) from None
+        except TooManyFaults as exc:
+            raise Refusal(409, "too many fault rules", str(exc)) from None
         return control_json({"id": fault.id}, 201)
     if request.method == "DELETE":
         removed = len(book.faults)

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..responses import control_json
+from ..waiting import RoomFull
 from .common import Refusal, handler, number, request_filter
 
 MAX_WAIT = 60.0
@@ -20,7 +21,7 @@ async def requests(request: Request) -> Response:
     journal = request.app.state.emulator.journal
     entries = request_filter(request).select(journal)
     return control_json(
-        {"size": journal.size, "dropped": journal.dropped, "requests": [entry.as_dict() for entry in entries]}
+        {"size": journal.size, "max_bytes": journal.max_bytes, "bytes": journal.bytes, "dropped": journal.dropped, "requests": [entry.as_dict() for entry in entries]}
     )
 
 
@@ -32,8 +33,9 @@ async def count(request: Request) -> Response:
 
 @handler
 async def wait(request: Request) -> Response:
-    """Answer once ``count`` matching requests were seen; 408 at ``timeout`` seconds."""
-    journal = request.app.state.emulator.journal
+    """Answer once ``count`` matching requests were seen; 408 at ``timeout`` seconds, 503 at shutdown."""
+    emulator = request.app.state.emulator
+    journal = emulator.journal
     query = request_filter(request)
     wanted = number(request, "count", default=1, low=1, high=MAX_COUNT)
     timeout = number(request, "timeout", kind=float, default=5.0, low=0, high=MAX_WAIT)
@@ -43,13 +45,18 @@ async def wait(request: Request) -> Response:
         seen = query.count(journal)
         if seen >= wanted:
             return control_json({"count": seen})
+        if emulator.stopping:
+            raise Refusal(503, "the emulator is shutting down", {"count": seen, "wanted": wanted})
         remaining = deadline - loop.time()
         if remaining <= 0:
             raise Refusal(408, "timeout", {"count": seen, "wanted": wanted, "timeout": timeout})
         try:
-            await asyncio.wait_for(journal.changed().wait(), remaining)
+            with emulator.waiting.seat():
+                await asyncio.wait_for(journal.changed().wait(), remaining)
         except TimeoutError:
             pass
+        except RoomFull as exc:
+            raise Refusal(429, "too many waiting requests", str(exc)) from None
 
 
 routes = [

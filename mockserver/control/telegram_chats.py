@@ -31,6 +31,7 @@ def _state_change(state: str):
     """The control plane's side of a chat change; it goes through the same domain operation as a
     simulated user's block, so every bot hears it (``my_chat_member``) and the answer lists those updates."""
 
+    @handler
     async def change(request: Request) -> Response:
         world = _world(request)
         chat_id = request.path_params["chat_id"]

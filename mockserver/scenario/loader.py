@@ -20,6 +20,7 @@ import yaml
 from ..domain.contacts.apps import parse_app_uuid
 from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.generate import pattern_problem
+from .bounds import MAX_GENERATED, TooLarge, check_text_size, load_yaml
 from .positions import Positions
 from .schema import EXPECT_SUBJECTS, SCENARIO_SCHEMA
 from .shipped import find_scenario, shipped_names
@@ -54,7 +55,11 @@ def load_scenario(name: str | Path) -> dict:
     """A scenario file by path, or a shipped scenario by name (``blocked_user``)."""
     path = find_scenario(name)
     try:
+        if path.is_file():
+            check_text_size(path.stat().st_size)
         text = path.read_text(encoding="utf-8")
+    except TooLarge as exc:
+        raise ScenarioError(str(path), message=f"{path}: {exc}") from None
     except FileNotFoundError:
         shipped = ", ".join(shipped_names())
         message = f"{path}: no such scenario file" + (f" (shipped scenarios: {shipped})" if shipped else "")
@@ -69,7 +74,12 @@ def load_scenario(name: str | Path) -> dict:
 def parse_scenario(text: str, source: str = "<scenario>", *, empty_ok: bool = True) -> dict:
     """YAML (or JSON, which is YAML too) text → normalized scenario, or ScenarioError."""
     try:
-        data = yaml.safe_load(text)
+        check_text_size(len(text))
+        data = load_yaml(text)
+    except TooLarge as exc:
+        raise ScenarioError(source, [Problem((), str(exc), 1, 1)]) from None
+    except RecursionError:
+        raise ScenarioError(source, [Problem((), "invalid YAML: nested too deeply", 1, 1)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -79,6 +89,10 @@ def parse_scenario(text: str, source: str = "<scenario>", *, empty_ok: bool = Tr
 
 
 def parse_json_scenario(body: bytes, source: str = "<scenario>", *, empty_ok: bool = True) -> dict:
+    try:
+        check_text_size(len(body))
+    except TooLarge as exc:
+        raise ScenarioError(source, [Problem((), str(exc), 1, 1)]) from None
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -215,6 +229,9 @@ def semantic_problems(data: dict) -> Iterator[Problem]:
         taken.setdefault(contact_id, f"contacts[{index}]")
         next_id = max(next_id, contact_id + 1)
         yield from _bot_ref_problems(("contacts", index), contact.get("tokens", {}), refs)
+    generated = sum(block["count"] for block in _generate_blocks(data))
+    if generated > MAX_GENERATED:
+        yield Problem(("generate",), f"generate makes {generated} contacts in all; at most {MAX_GENERATED}")
     for index, block in enumerate(_generate_blocks(data)):
         path: tuple = ("generate", index) if isinstance(data.get("generate"), list) else ("generate",)
         for key in ("email", "phone", *TEXT_FIELDS):

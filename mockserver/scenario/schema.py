@@ -12,6 +12,7 @@ from typing import Any
 from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.updates import CHANNEL_TYPES
 from ..domain.telegram.chats import CHAT_STATES
+from .bounds import MAX_FAULTS, MAX_GENERATED
 
 SCHEMA_ID = "https://github.com/esputnik-mockserver/mockserver/scenario.schema.json"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
@@ -111,7 +112,7 @@ CONTACT = _object(
 PATTERN = {"type": "string", "description": "A str.format pattern over {n}, {first_name}, {last_name}, e.g. user{n}@example.com."}
 GENERATE_BLOCK = _object(
     {
-        "count": {"type": "integer", "minimum": 1, "maximum": 2_000_000},
+        "count": {"type": "integer", "minimum": 1, "maximum": MAX_GENERATED},
         "seed": {"type": "integer"},
         "id_base": {"type": "integer", "minimum": 1},
         "email": PATTERN,
@@ -290,7 +291,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             "contacts": {"type": "array", "items": CONTACT},
             "generate": {"oneOf": [GENERATE_BLOCK, {"type": "array", "items": GENERATE_BLOCK}]},
             "telegram": TELEGRAM,
-            "faults": {"type": "array", "items": FAULT},
+            "faults": {"type": "array", "items": FAULT, "maxItems": MAX_FAULTS},
             "webhooks": _object(
                 {"url": {"type": "string", "pattern": "^https?://", "x-message": "an http:// or https:// URL"}, "username": TEXT, "password": TEXT},
                 ["url"],

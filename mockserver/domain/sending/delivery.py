@@ -312,13 +312,19 @@ class Deliveries:
         """Send to each recipient: (locator, delivery, None) per target token, or (label, None, why not)."""
         needs_holders = any(r.kind == "locator" for r in recipients)
         holders = audience.holders_by_chat(self.contacts) if needs_holders else None
-        send_id = self.new_send_id()
-        results: list[tuple[str, Delivery | None, str | None]] = []
+        # Every recipient is resolved before anything is sent, so a send the chat bound refuses changes nothing.
+        resolved: list[tuple[Recipient, list[Target] | str]] = []
         for recipient in recipients:
             try:
-                targets = audience.targets(self.contacts, recipient, holders)
+                resolved.append((recipient, audience.targets(self.contacts, recipient, holders)))
             except NotFound as exc:
-                results.append((recipient.label, None, exc.message))
+                resolved.append((recipient, exc.message))
+        self.telegram.make_room(t.chat_id for _, targets in resolved if not isinstance(targets, str) for t in targets)
+        send_id = self.new_send_id()
+        results: list[tuple[str, Delivery | None, str | None]] = []
+        for recipient, targets in resolved:
+            if isinstance(targets, str):
+                results.append((recipient.label, None, targets))
                 continue
             for target in targets:
                 delivery = self.create(
@@ -338,8 +344,9 @@ class Deliveries:
         start_at: float | None = None,
     ) -> tuple[int, list[Delivery]]:
         """One delivery per unmuted subscriber token of a bot; returns the broadcast id and deliveries."""
-        send_id = self.new_send_id()
         reached = audience.subscribers(self.contacts, self.apps, app_uuid, now, groups, excluded)
+        self.telegram.make_room(t.chat_id for t in reached)
+        send_id = self.new_send_id()
         return send_id, [self.create(message, t, {}, send_id, now, base_url, None, start_at) for t in reached]
 
     # -- clicks -------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .chats import (
     BLOCKED,
     CHAT_STATES,
     DEACTIVATED,
+    MAX_CHATS,
     MAX_TEXT,
     RATE_LIMITED,
     UNKNOWN,
@@ -29,7 +30,7 @@ from .chats import (
     TelegramWorld,
 )
 from .markup import command_entities
-from .updates import Inbox
+from .updates import MAX_PENDING_UPDATES, Inbox
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_USER_ID = 2**52
@@ -136,6 +137,7 @@ class BotSide:
                 raise InvalidInput(f"'{name}' must be a non-empty string of at most {MAX_NAME} characters")
             fields[name] = value
         created = chat_id not in self.telegram.chats
+        self.telegram.make_room([chat_id], doing=f"creating user {chat_id}")
         chat = self.telegram.chats.get(chat_id) or Chat(id=chat_id, state=UNKNOWN)
         for name, value in fields.items():
             setattr(chat, name, value)
@@ -148,15 +150,26 @@ class BotSide:
             raise NotFound(f"no Telegram user {chat_id}; create one with POST /_mock/telegram/users")
         return chat
 
-    def _acting(self, chat: Chat, doing: str) -> None:
+    def _acting(self, chat: Chat, doing: str, apps: Iterable[App] = (), updates: int = 1) -> None:
+        """Refuse before anything changes: a deactivated user, or a bot whose queue is full."""
         if chat.state == DEACTIVATED:
             raise Conflict(f"user {chat.id} is deactivated and cannot {doing}")
+        self._room(apps, updates)
+
+    def _room(self, apps: Iterable[App], updates: int) -> None:
+        for app in apps:
+            if self.inbox(app).room() < updates:
+                raise Conflict(
+                    f"bot @{app.username} already holds {MAX_PENDING_UPDATES} pending updates, the most the "
+                    "emulator keeps: its bridge must confirm them (getUpdates with a higher offset) or take "
+                    "them through its webhook"
+                )
 
     def start(self, app: App, chat: Chat, payload: str | None) -> list[dict]:
         """The user presses Start (from a deep link with ``payload``); it also lifts a block."""
         if payload is not None and (not isinstance(payload, str) or not DEEP_LINK_PAYLOAD.match(payload)):
             raise InvalidInput("'payload' must be 1-64 characters of A-Z, a-z, 0-9, _ and -")
-        self._acting(chat, "press Start")
+        self._acting(chat, "press Start", [app], 2)
         updates = self.set_state(chat.id, ACTIVE, [app]) if chat.state in (BLOCKED, UNKNOWN) else []
         text = "/start" if payload is None else f"/start {payload}"
         message = self._user_message(app, chat, text)
@@ -165,7 +178,7 @@ class BotSide:
     def say(self, app: App, chat: Chat, text: object) -> list[dict]:
         if not isinstance(text, str) or is_blank(text) or len(text) > MAX_TEXT:
             raise InvalidInput(f"'text' must be a non-blank string of at most {MAX_TEXT} characters")
-        self._acting(chat, "write")
+        self._acting(chat, "write", [app])
         if chat.state == BLOCKED:
             raise Conflict(f"user {chat.id} has blocked the bot; unblock it or press Start first")
         if chat.state == UNKNOWN:
@@ -192,7 +205,7 @@ class BotSide:
             raise NotFound(f"message {message_id} has no such button")
         if "callback_data" not in button:
             raise InvalidInput(f"button {button['text']!r} opens {button.get('url')} and sends the bot nothing")
-        self._acting(chat, "press buttons")
+        self._acting(chat, "press buttons", [app])
         if chat.state == BLOCKED:
             raise Conflict(f"user {chat.id} has blocked the bot; unblock it first")
         query = CallbackQuery(f"{app.bot_id}{self._next_query:010d}", app.app_uuid, chat.id, button["callback_data"])
@@ -206,11 +219,11 @@ class BotSide:
         return [update] if update else []
 
     def block(self, app: App, chat: Chat) -> list[dict]:
-        self._acting(chat, "block the bot")
+        self._acting(chat, "block the bot", [app])
         return self.set_state(chat.id, BLOCKED, [app])
 
     def unblock(self, app: App, chat: Chat) -> list[dict]:
-        self._acting(chat, "unblock the bot")
+        self._acting(chat, "unblock the bot", [app])
         return self.set_state(chat.id, ACTIVE, [app]) if chat.state == BLOCKED else []
 
     def set_state(self, chat_id: str, state: str, apps: Iterable[App] | None = None) -> list[dict]:
@@ -222,6 +235,8 @@ class BotSide:
         """
         if state not in CHAT_STATES:
             raise InvalidInput(f"unknown chat state {state!r}; expected one of {', '.join(CHAT_STATES)}")
+        self._room(self.apps if apps is None else apps, 1)
+        self.telegram.make_room([chat_id], doing=f"changing chat {chat_id}")
         chat = self.telegram.chat(chat_id)
         old = MEMBERSHIP.get(chat.state)
         chat.state = state
@@ -257,6 +272,10 @@ class BotSide:
     def send_message(self, app: App, chat_id: str, text: str, entities: list[dict], markup: dict | None) -> dict:
         """Deliver a checked text to a chat the bot may write to, or raise Telegram's refusal."""
         known = chat_id in self.telegram.chats
+        if not known and len(self.telegram.chats) >= MAX_CHATS:
+            # A bot writing to ever new ids must not grow the world past its bound; Telegram
+            # answers an id it does not know so.
+            raise TelegramError(400, "Bad Request: chat not found")
         try:
             chat = self.telegram.check_reachable(chat_id)
         except TelegramError:

@@ -7,7 +7,9 @@ bot that writes to it, with Telegram's exact texts kept in one table here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
+from ..errors import Conflict
 from ..text import is_ascii_digits
 
 ACTIVE = "active"
@@ -69,6 +71,11 @@ class Chat:
         return user
 
 
+# Chats (simulated users among them) the world holds: each costs a few hundred bytes plus what it
+# received, and sends to ever new chat ids or a loop creating users would otherwise grow it without end.
+MAX_CHATS = 2_000_000
+
+
 class TelegramWorld:
     """All simulated chats; a chat nobody described answers as ``default_state`` says."""
 
@@ -84,6 +91,15 @@ class TelegramWorld:
         if chat is None:
             chat = self.chats[chat_id] = Chat(id=chat_id, state=self.default_state)
         return chat
+
+    def make_room(self, chat_ids: Iterable[str], *, doing: str = "this send") -> None:
+        """Refuse (changing nothing) what would take the world past ``MAX_CHATS`` chats."""
+        new = {chat_id for chat_id in chat_ids if chat_id not in self.chats}
+        if len(self.chats) + len(new) > MAX_CHATS:
+            raise Conflict(
+                f"{doing} would make {len(self.chats) + len(new)} Telegram chats; the emulator holds at most "
+                f"{MAX_CHATS} (reset, or load a smaller scenario)"
+            )
 
     def check_reachable(self, chat_id: str) -> Chat:
         """The chat a bot may write to now, or the TelegramError that Telegram would answer."""

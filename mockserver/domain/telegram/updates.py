@@ -17,6 +17,9 @@ EXCLUDED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_rea
 # Webhook retries wait 1, 2, 4, ... seconds of world time, at most this long.
 MAX_BACKOFF = 60.0
 DEFAULT_MAX_CONNECTIONS = 40
+# Updates a bot's queue holds before users' actions towards it are refused: a bridge that never
+# confirms what it read would otherwise grow the queue without end (an update is at most ~10 KB).
+MAX_PENDING_UPDATES = 10_000
 
 
 @dataclass
@@ -41,6 +44,9 @@ class Inbox:
         self.failures = 0
         self.retry_at: float | None = None
         self._notify = notify
+
+    def room(self) -> int:
+        return MAX_PENDING_UPDATES - len(self.updates)
 
     def wants(self, kind: str) -> bool:
         if self.allowed_updates is None:

@@ -21,10 +21,8 @@ def control_refusal(token: str | None, path: str, headers: list[tuple[bytes, byt
     """Why this request may not use the control plane, or None when it may."""
     if token is None or path in OPEN_PATHS:
         return None
-    for name, value in headers:
-        if name == b"authorization":
-            break
-    else:
+    value = next((v for name, v in headers if name == b"authorization"), None)
+    if value is None:
         return "this emulator's control plane needs Authorization: Bearer <control token>"
     scheme, _, sent = value.partition(b" ")
     if scheme.lower() != b"bearer":

@@ -23,17 +23,17 @@ import uvicorn
 
 from .access import TOKEN_ENV, exposure_warning, is_loopback
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator
+from .domain.errors import InvalidInput
 from .domain.telegram.chats import MAX_CHATS
 from .domain.telegram.updates import MAX_PENDING_UPDATES
 from .faults import MAX_FAULT_BYTES
 from .journal import BODY_PREVIEW, DEFAULT_JOURNAL_BYTES
 from .middleware import WORLD_BODY_LIMIT
-from .scenario.bounds import MAX_ALIAS_NODES, MAX_FAULTS, MAX_GENERATED, MAX_SCENARIO_BYTES
-from .waiting import MAX_WAITING
-from .domain.errors import InvalidInput
 from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
+from .scenario.bounds import MAX_ALIAS_NODES, MAX_FAULTS, MAX_GENERATED, MAX_SCENARIO_BYTES
 from .serving import KEEP_ALIVE_SECONDS, EmulatorServer, server_config
 from .statefile import StateFileError, read_state
+from .waiting import MAX_WAITING
 from .wire import CLIENT_TIMEOUT
 
 COMMANDS = ("serve", "check", "schema", "verify")

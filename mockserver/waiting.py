@@ -7,7 +7,7 @@ without end; past ``MAX_WAITING`` a new one is refused at once (429) instead of 
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 MAX_WAITING = 1000
 

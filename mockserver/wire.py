@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import cast
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol

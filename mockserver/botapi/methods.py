@@ -17,8 +17,8 @@ from ..domain.telegram.chats import TelegramError
 from ..domain.telegram.markup import check_inline_keyboard, parse_text
 from ..domain.telegram.updates import Webhook
 from ..domain.text import is_ascii_digits
-from .params import INT32_MAX, INT32_MIN, Args, bad_request
 from ..waiting import RoomFull
+from .params import INT32_MAX, INT32_MIN, Args, bad_request
 from .signals import UpdateSignals
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ bot that writes to it, with Telegram's exact texts kept in one table here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from ..errors import Conflict
 from ..text import is_ascii_digits

@@ -7,52 +7,34 @@ from its scenario on reset, so every test can start from the same known state.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import Callable
 
-from .snapshot import core as snapshots
-from .contacts import updates as contact_updates
-from .contacts import mutes
-from .sending.activity import Outbox, WebhookTarget
-from .contacts.apps import App, Apps, parse_path_uuid
-from .telegram.bots import BotSide
-from .contacts.bulk import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
 from .clock import Clock
-from .contacts.search import Criteria, search
+from .contacts import mutes
+from .contacts import updates as contact_updates
+from .contacts.apps import App, Apps, parse_path_uuid
 from .contacts.book import Contact, ContactBook
-from .sending.delivery import ClickPolicy, Deliveries
-from .errors import InvalidInput, NotFound
+from .contacts.bulk import (
+    Failure,
+    ImportSession,
+    ImportSessions,
+    Segments,
+    parse_bulk,
+    run_bulk,
+)
 from .contacts.generate import collector_paused, generate_contacts
-from .sending.messages import MessageStore
-from .telegram.chats import Chat, TelegramWorld
+from .contacts.search import Criteria, search
 from .contacts.tokens import Outcome, register_tokens, validate_batch
+from .errors import InvalidInput, NotFound
+from .sending.activity import Outbox, WebhookTarget
+from .sending.delivery import ClickPolicy, Deliveries
+from .sending.messages import MessageStore
+from .settings import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
+from .snapshot import core as snapshots
+from .telegram.bots import BotSide
+from .telegram.chats import Chat, TelegramWorld
 
-DEFAULT_ASSUMPTIONS = {
-    # What a tokens item whose contactId matches no contact does: create a contact, or refuse the batch.
-    "unknown_contact_id": "create",
-    # How a wrapper list with one element is rendered: a bare object (as esputnik.com does) or an array.
-    "single_item_lists": "object",
-}
-ASSUMPTION_CHOICES = {
-    "unknown_contact_id": ("create", "reject"),
-    "single_item_lists": ("object", "array"),
-}
-
-
-@dataclass
-class Account:
-    api_keys: list[str] = field(default_factory=list)
-    organisation_name: str = "Mock Organisation"
-    user_email: str = "owner@example.com"
-    org_id: int = 1
-
-
-@dataclass
-class Limits:
-    token_batch: int = 3000
-    contact_batch: int = 3000
-    # How many times a delivery is handed to Telegram before a 429 makes it FAILED.
-    send_attempts: int = 5
+__all__ = ["World", "Account", "Limits", "ASSUMPTION_CHOICES", "DEFAULT_ASSUMPTIONS", "chat_from_spec"]
 
 
 class World:
@@ -143,6 +125,27 @@ class World:
     def restore(self, data: object) -> None:
         """Become the world a snapshot describes; a bad snapshot raises InvalidInput and changes nothing."""
         snapshots.restore(self, data)
+
+    def adopt(self, **parts: object) -> None:
+        """Take parts a restore rebuilt (``contacts=book``, ...) in place of the current ones.
+
+        Only parts the world already has can be replaced, so a misspelt name is a bug caught
+        at once; ``connect`` ties the new parts together once the whole restore is applied.
+        """
+        for name, part in parts.items():
+            if name.startswith("_") or not hasattr(self, name) or callable(getattr(self, name)):
+                raise AttributeError(f"the world has no part named {name!r}")
+            setattr(self, name, part)
+
+    def configure(
+        self, *, name: str, account: Account, limits: Limits, assumptions: dict, webhook_target: WebhookTarget | None
+    ) -> None:
+        """Take the settings a restore checked: name, account, limits, assumptions and the webhook target."""
+        self.name = name
+        self.account = account
+        self.limits = limits
+        self.assumptions = {**DEFAULT_ASSUMPTIONS, **assumptions}
+        self.outbox.target = webhook_target
 
     # -- the account ---------------------------------------------------------
 

@@ -17,15 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..sending.activity import WebhookTarget
 from ..contacts.apps import App, Apps, parse_app_uuid
 from ..contacts.book import TEXT_FIELDS, Contact, ContactBook
-from ..errors import InvalidInput
-from .checks import Apply, is_int, mapping, need, number, text_or_null
-from . import bots
-from . import sending
 from ..contacts.generate import collector_paused
+from ..errors import InvalidInput
+from ..sending.activity import WebhookTarget
+from ..settings import ASSUMPTION_CHOICES, Account, Limits
 from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
+from . import bots, sending
+from .checks import Apply, is_int, mapping, need, number, text_or_null
 
 if TYPE_CHECKING:
     from ..world import World
@@ -75,8 +75,6 @@ def dump_settings(world: "World") -> dict:
 
 
 def load_settings(world: "World", data: object) -> Apply:
-    from ..world import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
-
     data = mapping(data, "settings")
     account = mapping(data.get("account", {}), "settings.account")
     keys = account.get("api_keys", [])
@@ -114,14 +112,9 @@ def load_settings(world: "World", data: object) -> Apply:
     except TypeError as exc:
         raise InvalidInput(f"settings.webhooks: {exc}") from None
 
-    def apply() -> None:
-        world.name = name
-        world.account = new_account
-        world.limits = limits
-        world.assumptions = {**DEFAULT_ASSUMPTIONS, **assumptions}
-        world.outbox.target = target
-
-    return apply
+    return lambda: world.configure(
+        name=name, account=new_account, limits=limits, assumptions=assumptions, webhook_target=target
+    )
 
 
 def _webhook_target(world: "World") -> dict | None:
@@ -167,10 +160,7 @@ def load_apps(world: "World", data: object) -> Apply:
     new = Apps(apps)
     need(len(new) == len(apps), "apps", "app_uuid values must be unique")
 
-    def apply() -> None:
-        world.apps = new
-
-    return apply
+    return lambda: world.adopt(apps=new)
 
 
 # -- contacts --------------------------------------------------------------------------
@@ -256,10 +246,7 @@ def load_contacts(world: "World", data: object) -> Apply:
         book.add(contact)
     book.set_counters(max(next_id, book.next_id), max(stamp, book.stamp))
 
-    def apply() -> None:
-        world.contacts = book
-
-    return apply
+    return lambda: world.adopt(contacts=book)
 
 
 # -- telegram --------------------------------------------------------------------------
@@ -321,10 +308,7 @@ def load_telegram(world: "World", data: object) -> Apply:
         chat.messages = [dict(m) for m in messages]
         telegram.chats[chat.id] = chat
 
-    def apply() -> None:
-        world.telegram = telegram
-
-    return apply
+    return lambda: world.adopt(telegram=telegram)
 
 
 # -- the parts list ------------------------------------------------------------------------

@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Sequence
 
+from ..errors import InvalidInput, required_array
+from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
 from .updates import (
-    ADDRESS_PARTS,
+    INT32_MAX,
+    INT64_MAX,
     NAME_ATTRIBUTES,
     TEXT_ATTRIBUTES,
     ContactData,
     _channel_list,
     _field_list,
-    INT32_MAX,
-    INT64_MAX,
     is_blank,
     is_int,
     new_contact_attributes,
     parse_contact,
 )
-from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
-from ..errors import InvalidInput, required_array
 
 DEDUPE_ON = ("email", "sms", "push", "webpush", "email_or_sms", "id", "externalCustomerId", "fieldId")
 CONTACT_FIELDS = (
@@ -342,7 +341,7 @@ def bulk_changes(contact: Contact, data: ContactData, request: BulkRequest, matc
     return changes
 
 
-def _groups(current: list[dict], request: BulkRequest, segments: Segments) -> list[dict] | None:
+def _groups(current: Sequence[dict], request: BulkRequest, segments: Segments) -> list[dict] | None:
     if not request.group_names and not request.group_names_exclude:
         return None
     groups = [g for g in current if g["name"] not in request.group_names_exclude]

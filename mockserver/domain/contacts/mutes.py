@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..errors import InvalidInput
 from .apps import MUTE_MAX_SECONDS, MUTE_MIN_SECONDS, MUTED_FOREVER, App
 from .updates import is_blank, is_int
-from ..errors import InvalidInput
 
 TOKEN_REQUIRED = "Token must be specified"
 DURATION_INVALID = "Duration must be positive int"

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
-from ..text import SPACE, is_blank
 from ..errors import InvalidInput, required_array
+from ..text import SPACE, is_blank
+from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
 
 IDENTIFIERS = ("contactId", "externalCustomerId", "phone", "email")
 INDEX_OF = {"externalCustomerId": "externalCustomerId", "phone": "phone", "email": "email"}

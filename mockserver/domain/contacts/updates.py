@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Sequence
 
-from .book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook
 from ..errors import InvalidInput
+from .book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook
 
 TELEGRAM = "telegrambot"
 CHANNEL_TYPES = ("email", "sms", "viber", "mobilepush", "webpush", "appinbox", "widget", "inapp")
@@ -193,7 +194,7 @@ def _channel_list(contact: Contact, replace: dict[str, list[str]]) -> list[dict]
     return kept + added
 
 
-def _field_list(current: list[dict], changes: dict[int, str | None]) -> list[dict]:
+def _field_list(current: Sequence[dict], changes: dict[int, str | None]) -> list[dict]:
     values = {f["id"]: f["value"] for f in current}
     for field_id, value in changes.items():
         if value is None:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .background import Background
 from .botapi.signals import UpdateSignals
 from .domain.clock import Clock
 from .domain.sending.delivery import Delivery
@@ -20,10 +21,9 @@ from .domain.world import World
 from .faults import FaultBook
 from .journal import Journal
 from .middleware import Front
+from .responses import api_error, bot_error, control_error
 from .statefile import save_state
 from .watch import watch_scenario
-from .background import Background
-from .responses import api_error, bot_error, control_error
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
 DEFAULT_JOURNAL_SIZE = 10_000
@@ -188,10 +188,10 @@ class Doors:
 
 
 def create_app(emulator: Emulator) -> ASGIApp:
+    from . import tracking
     from .api import routes as api_routes
     from .api.auth import BasicAuth
     from .api.tokens import TokensFastPath
-    from . import tracking
     from .botapi import routes as bot_routes
     from .control import routes as control_routes
 

@@ -23,9 +23,14 @@ import uvicorn
 
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator, create_app
 from .domain.errors import InvalidInput
-from .scenario import SCENARIO_SCHEMA, ScenarioError, find_scenario, load_scenario, normalize_scenario
+from .scenario import (
+    SCENARIO_SCHEMA,
+    ScenarioError,
+    find_scenario,
+    load_scenario,
+    normalize_scenario,
+)
 from .statefile import StateFileError, read_state
-
 from .wire import HttpProtocol
 
 COMMANDS = ("serve", "check", "schema", "verify")

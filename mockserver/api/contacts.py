@@ -14,10 +14,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..bodies import BodyError, json_body
+from ..domain.contacts.book import Contact
 from ..domain.contacts.bulk import Failure, ImportSession
 from ..domain.contacts.search import MAX_ROWS, Criteria
 from ..domain.contacts.updates import TELEGRAM, is_blank
-from ..domain.contacts.book import Contact
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.text import is_ascii_digits
 from ..responses import api_json, api_text

@@ -7,8 +7,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..bodies import BodyError, json_body
-from ..domain.sending.delivery import API_STATUS, CLICKED, FAILED, SENT, parse_broadcast, parse_recipients
 from ..domain.errors import DomainError, InvalidInput
+from ..domain.sending.delivery import (
+    API_STATUS,
+    CLICKED,
+    FAILED,
+    SENT,
+    parse_broadcast,
+    parse_recipients,
+)
 from ..domain.sending.messages import SEARCH_MAX_ROWS
 from ..domain.text import is_ascii_digits
 from ..responses import api_json, api_text

@@ -7,8 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..bodies import BodyError, json_body
-from ..domain.errors import DomainError
 from ..domain.contacts.mutes import TOKEN_REQUIRED
+from ..domain.errors import DomainError
 from .common import note, refusal
 
 

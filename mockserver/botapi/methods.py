@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 from ..domain.contacts.apps import App
 from ..domain.telegram.bots import bot_user
-from ..domain.telegram.markup import check_inline_keyboard, parse_text
 from ..domain.telegram.chats import TelegramError
-from ..domain.text import is_ascii_digits
+from ..domain.telegram.markup import check_inline_keyboard, parse_text
 from ..domain.telegram.updates import Webhook
+from ..domain.text import is_ascii_digits
 from .params import INT32_MAX, INT32_MIN, Args, bad_request
 from .signals import UpdateSignals
 

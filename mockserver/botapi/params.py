@@ -15,7 +15,6 @@ from starlette.requests import Request
 from ..bodies import media_type, raw_body
 from ..domain.telegram.chats import TelegramError
 
-
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1  # Telegram's server reads these parameters as int32
 
 

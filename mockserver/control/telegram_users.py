@@ -11,8 +11,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..bodies import BodyError, json_body, raw_body
-from ..domain.telegram.bots import parse_user_id
 from ..domain.errors import DomainError
+from ..domain.telegram.bots import parse_user_id
 from ..domain.telegram.chats import Chat
 from ..responses import control_error, control_json
 

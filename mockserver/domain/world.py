@@ -74,8 +74,7 @@ class World:
         with collector_paused():
             for block in spec.get("generate", []):
                 first_id = block.get("id_base", self.contacts.next_id)
-                for contact in generate_contacts(block, first_id):
-                    self.contacts.add(contact)
+                self.contacts.add_all(generate_contacts(block, first_id))
         self.segments = Segments()
         self.imports = ImportSessions()
         telegram = spec.get("telegram", {})

@@ -20,8 +20,8 @@ from ..domain.contacts.apps import parse_app_uuid
 from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.generate import pattern_problem
 from .positions import Positions
-from .shipped import find_scenario, shipped_names
 from .schema import SCENARIO_SCHEMA
+from .shipped import find_scenario, shipped_names
 
 EXPECT_SUBJECTS = {
     "contact": {"exists", "deleted", "tokens", "firstName", "lastName"},

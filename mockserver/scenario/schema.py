@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.contacts.updates import CHANNEL_TYPES
 from ..domain.contacts.book import TEXT_FIELDS
+from ..domain.contacts.updates import CHANNEL_TYPES
 from ..domain.telegram.chats import CHAT_STATES
 
 SCHEMA_ID = "https://github.com/esputnik-mockserver/mockserver/scenario.schema.json"

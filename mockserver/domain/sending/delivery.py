@@ -15,14 +15,21 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from .activity import Outbox, activity_time
 from ..contacts.apps import Apps
 from ..contacts.book import Contact, ContactBook
 from ..errors import InvalidInput, NotFound, required_array
+from ..telegram.chats import (
+    BLOCKED,
+    DEACTIVATED,
+    DEAD_CHAT_ERRORS,
+    TelegramError,
+    TelegramWorld,
+    chat_number,
+)
 from ..telegram.markup import parse_text
-from .messages import TelegramMessage
-from ..telegram.chats import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld, chat_number
 from ..text import is_ascii_digits, is_blank
+from .activity import Outbox, activity_time
+from .messages import TelegramMessage
 
 PENDING = "PENDING"
 SENT = "SENT"

@@ -11,15 +11,24 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from ..contacts.apps import App, Apps
 from ..clock import Clock
+from ..contacts.apps import App, Apps
 from ..errors import Conflict, InvalidInput, NotFound
-from .markup import command_entities
-from .chats import (
-    ACTIVE, BLOCKED, CHAT_STATES, DEACTIVATED, MAX_TEXT, RATE_LIMITED, UNKNOWN, Chat, TelegramError, TelegramWorld,
-)
-from .updates import Inbox
 from ..text import is_ascii_digits, is_blank
+from .chats import (
+    ACTIVE,
+    BLOCKED,
+    CHAT_STATES,
+    DEACTIVATED,
+    MAX_TEXT,
+    RATE_LIMITED,
+    UNKNOWN,
+    Chat,
+    TelegramError,
+    TelegramWorld,
+)
+from .markup import command_entities
+from .updates import Inbox
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_USER_ID = 2**52

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from .chats import MAX_TEXT, TelegramError
 from ..text import is_blank
+from .chats import MAX_TEXT, TelegramError
 
 PARSE_MODES = {"html": "HTML", "markdown": "Markdown", "markdownv2": "MarkdownV2"}
 MAX_CALLBACK_DATA = 64

@@ -36,7 +36,7 @@ async def state(request: Request) -> Response:
     if request.method == "PUT":
         with collector_paused():  # a whole world of new objects: no cycles to look for while parsing
             data = body(request)
-        world.restore(data)  # InvalidInput (400) leaves the world as it was
+        request.app.state.emulator.restore(data)  # InvalidInput (400) leaves the world as it was
     request.app.state.emulator.run_due_retries()  # retries that fell due while the clock moved
     return state_response(world)
 

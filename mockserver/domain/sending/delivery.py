@@ -14,6 +14,7 @@ import random
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 from ..contacts.apps import Apps
 from ..contacts.book import Contact, ContactBook
@@ -397,21 +398,27 @@ class Deliveries:
 
     def subscribers_of(self, app_uuid: str, now: float, groups: set[int], excluded: set[int]) -> list[Target]:
         """Every distinct unmuted token of an app on live contacts (a broadcast's audience)."""
+        return list(self._audience(list(self.contacts), app_uuid, now, groups, excluded, set()))
+
+    def _audience(
+        self, contacts: Iterable[Contact], app_uuid: str, now: float, groups: set[int], excluded: set[int], seen: set[str]
+    ) -> Iterator[Target]:
         app = self.apps.get(app_uuid)
-        seen: set[str] = set()
-        result = []
-        for contact in self.contacts.live():
-            ids = {g.get("id") for g in contact.groups if isinstance(g, dict)}
-            if groups and not ids & groups:
+        for contact in contacts:
+            tokens = contact.tokens.get(app_uuid)
+            if not tokens or contact.deleted:
                 continue
-            if ids & excluded:
-                continue
-            for token in contact.tokens.get(app_uuid, ()):
+            if groups or excluded:
+                ids = {g.get("id") for g in contact.groups if isinstance(g, dict)}
+                if groups and not ids & groups:
+                    continue
+                if ids & excluded:
+                    continue
+            for token in tokens:
                 if token in seen or (app is not None and app.is_muted(token, now)):
                     continue
                 seen.add(token)
-                result.append(Target(app_uuid, token, contact))
-        return result
+                yield Target(app_uuid, token, contact)
 
     # -- sending ----------------------------------------------------------------
 
@@ -568,9 +575,26 @@ class Deliveries:
         start_at: float | None = None,
     ) -> tuple[int, list[Delivery]]:
         """One delivery per unmuted subscriber token of a bot; returns the broadcast id and deliveries."""
-        send_id = self.new_send_id()
-        audience = self.subscribers_of(app_uuid, now, groups, excluded)
-        return send_id, [self.create(message, t, {}, send_id, now, base_url, None, start_at) for t in audience]
+        run = self.start_broadcast(message, app_uuid, now, base_url, groups, excluded, start_at)
+        sent: list[Delivery] = []
+        while not run.done:
+            sent += run.step()
+        return run.send_id, sent
+
+    def start_broadcast(
+        self,
+        message: TelegramMessage,
+        app_uuid: str,
+        now: float,
+        base_url: str,
+        groups: set[int],
+        excluded: set[int],
+        start_at: float | None = None,
+    ) -> "Broadcast":
+        """A broadcast to be sent a slice at a time (``Broadcast.step``), so that a server can answer
+        other requests between slices; the audience is the book as it is now."""
+        audience = self._audience(list(self.contacts), app_uuid, now, groups, excluded, set())
+        return Broadcast(self, message, self.new_send_id(), audience, now, base_url, start_at)
 
     # -- clicks -------------------------------------------------------------------
 
@@ -631,6 +655,39 @@ class Deliveries:
         if delivery.external_request_id is not None:
             event["externalRequestId"] = delivery.external_request_id
         return event
+
+
+# Deliveries per broadcast slice: at 20-40 µs each, a slice keeps the server busy for a few
+# milliseconds before other requests get their turn, even on a loaded machine.
+BROADCAST_SLICE = 200
+
+
+class Broadcast:
+    """A broadcast under way: its id at once, then ``step()`` sends the next slice until ``done``."""
+
+    def __init__(
+        self, deliveries: Deliveries, message: TelegramMessage, send_id: int, audience: Iterator[Target],
+        now: float, base_url: str, start_at: float | None,
+    ) -> None:
+        self.deliveries = deliveries
+        self.message = message
+        self.send_id = send_id
+        self.now = now
+        self.base_url = base_url
+        self.start_at = start_at
+        self.done = False
+        self._audience = audience
+
+    def step(self, size: int = BROADCAST_SLICE) -> list[Delivery]:
+        """Send to up to ``size`` more subscribers; the deliveries made."""
+        made = []
+        create = self.deliveries.create
+        for target in self._audience:
+            made.append(create(self.message, target, {}, self.send_id, self.now, self.base_url, None, self.start_at))
+            if len(made) >= size:
+                return made
+        self.done = True
+        return made
 
 
 def _check_text(delivery: Delivery) -> None:

@@ -12,9 +12,9 @@ import random
 import string
 import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
-from .book import EMAIL, SMS, TEXT_FIELDS, Contact
+from .book import EMAIL, SMS, TEXT_FIELDS, Channel, Contact
 
 PATTERN_NAMES = ("n", "first_name", "last_name")
 FIRST_NAMES = ("Taras", "Olena", "Ivan", "Oksana", "Petro", "Iryna", "Andrii", "Mariia", "Dmytro", "Sofiia")
@@ -62,12 +62,13 @@ def generate_contacts(spec: dict, first_id: int) -> Iterator[Contact]:
         if names:
             values["first_name"] = firsts[int(draw() * len(firsts))]
             values["last_name"] = lasts[int(draw() * len(lasts))]
+        channels: list[Mapping[str, Any]]
         if email is None:
-            channels = [] if phone is None else [{"type": SMS, "value": phone.format_map(values)}]
+            channels = [] if phone is None else [Channel(SMS, phone.format_map(values))]
         elif phone is None:
-            channels = [{"type": EMAIL, "value": email.format_map(values)}]
+            channels = [Channel(EMAIL, email.format_map(values))]
         else:
-            channels = [{"type": EMAIL, "value": email.format_map(values)}, {"type": SMS, "value": phone.format_map(values)}]
+            channels = [Channel(EMAIL, email.format_map(values)), Channel(SMS, phone.format_map(values))]
         contact = Contact(id=first_id + n - 1, channels=channels)
         for attr, pattern, shared in texts:
             value = pattern.format_map(values)

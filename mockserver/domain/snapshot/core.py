@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..contacts.apps import App, Apps, parse_app_uuid
-from ..contacts.book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook
+from ..contacts.book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook, compact
 from ..contacts.generate import collector_paused
 from ..errors import InvalidInput
 from ..sending.activity import WebhookTarget
@@ -232,7 +232,7 @@ def load_contact(item: object, where: str) -> Contact:
         f"{where}.channels",
         "must be a list of {type, value} objects",
     )
-    contact.channels = [dict(c) for c in channels]
+    contact.channels = [compact(c) for c in channels]
     address = item.get("address")
     need(address is None or isinstance(address, dict), f"{where}.address", "must be an object or null")
     contact.address = dict(address) if address is not None else None
@@ -286,7 +286,7 @@ def quick_contact(item: object) -> Contact | None:
     for channel in channels:
         if type(channel) is not dict or type(channel.get("type")) is not str or type(channel.get("value")) is not str:
             return None
-        copied.append(channel.copy())
+        copied.append(compact(channel))
     for value in fields:
         if type(value) is not dict:
             return None

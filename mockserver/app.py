@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from . import memory
 from .background import Background
 from .botapi.signals import UpdateSignals
 from .domain.clock import Clock
@@ -64,6 +65,7 @@ class Emulator:
         # Set once the server begins to stop: every wait that could outlast a shutdown ends then.
         self.stopping = False
         self._stop: asyncio.Event | None = None
+        memory.settle(len(self.world.contacts))
 
     @property
     def scenario(self) -> dict:
@@ -75,6 +77,12 @@ class Emulator:
         self.world.clock.reset()
         self.journal.clear()
         self.faults.reset(self.scenario.get("faults", []))
+        memory.settle(len(self.world.contacts))
+
+    def restore(self, data: object) -> None:
+        """Become the world a snapshot describes (InvalidInput, and nothing changed, when it is bad)."""
+        self.world.restore(data)
+        memory.settle(len(self.world.contacts))
 
     def load(self, scenario: dict) -> None:
         """Make ``scenario`` the one that resets go back to, and reset to it."""

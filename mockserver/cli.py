@@ -146,7 +146,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         saved = read_state(state_file)
         if saved is not None:
             try:
-                emulator.world.restore(saved)
+                emulator.restore(saved)
             except InvalidInput as exc:
                 raise StateFileError(f"state file {state_file} is damaged ({exc}); move it away or delete it to start afresh") from None
     return emulator

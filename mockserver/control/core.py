@@ -6,9 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..domain.contacts.generate import collector_paused
 from ..responses import control_json
 from .common import Refusal, body, handler
-from .state import render_state
+from .state import state_response
 
 
 @handler
@@ -33,9 +34,11 @@ async def reset(request: Request) -> Response:
 async def state(request: Request) -> Response:
     world = request.app.state.emulator.world
     if request.method == "PUT":
-        world.restore(body(request))  # InvalidInput (400) leaves the world as it was
+        with collector_paused():  # a whole world of new objects: no cycles to look for while parsing
+            data = body(request)
+        request.app.state.emulator.restore(data)  # InvalidInput (400) leaves the world as it was
     request.app.state.emulator.run_due_retries()  # retries that fell due while the clock moved
-    return control_json(render_state(world))
+    return state_response(world)
 
 
 @handler

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from .clock import Clock
 from .contacts import mutes
@@ -23,36 +22,12 @@ from .errors import InvalidInput, NotFound
 from .sending.activity import Outbox, WebhookTarget
 from .sending.delivery import ClickPolicy, Deliveries
 from .sending.messages import MessageStore
+from .settings import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
 from .snapshot import core as snapshots
 from .telegram.bots import BotSide
 from .telegram.chats import Chat, TelegramWorld
 
-DEFAULT_ASSUMPTIONS = {
-    # What a tokens item whose contactId matches no contact does: create a contact, or refuse the batch.
-    "unknown_contact_id": "create",
-    # How a wrapper list with one element is rendered: a bare object (as esputnik.com does) or an array.
-    "single_item_lists": "object",
-}
-ASSUMPTION_CHOICES = {
-    "unknown_contact_id": ("create", "reject"),
-    "single_item_lists": ("object", "array"),
-}
-
-
-@dataclass
-class Account:
-    api_keys: list[str] = field(default_factory=list)
-    organisation_name: str = "Mock Organisation"
-    user_email: str = "owner@example.com"
-    org_id: int = 1
-
-
-@dataclass
-class Limits:
-    token_batch: int = 3000
-    contact_batch: int = 3000
-    # How many times a delivery is handed to Telegram before a 429 makes it FAILED.
-    send_attempts: int = 5
+__all__ = ["World", "Account", "Limits", "ASSUMPTION_CHOICES", "DEFAULT_ASSUMPTIONS", "chat_from_spec"]
 
 
 class World:
@@ -92,8 +67,7 @@ class World:
         with collector_paused():
             for block in spec.get("generate", []):
                 first_id = block.get("id_base", self.contacts.next_id)
-                for contact in generate_contacts(block, first_id):
-                    self.contacts.add(contact)
+                self.contacts.add_all(generate_contacts(block, first_id))
         self.segments = Segments()
         self.imports = ImportSessions()
         telegram = spec.get("telegram", {})
@@ -143,6 +117,27 @@ class World:
     def restore(self, data: object) -> None:
         """Become the world a snapshot describes; a bad snapshot raises InvalidInput and changes nothing."""
         snapshots.restore(self, data)
+
+    def adopt(self, **parts: object) -> None:
+        """Take parts a restore rebuilt (``contacts=book``, ...) in place of the current ones.
+
+        Only parts the world already has can be replaced, so a misspelt name is a bug caught
+        at once; ``connect`` ties the new parts together once the whole restore is applied.
+        """
+        for name, part in parts.items():
+            if name.startswith("_") or not hasattr(self, name) or callable(getattr(self, name)):
+                raise AttributeError(f"the world has no part named {name!r}")
+            setattr(self, name, part)
+
+    def configure(
+        self, *, name: str, account: Account, limits: Limits, assumptions: dict, webhook_target: WebhookTarget | None
+    ) -> None:
+        """Take the settings a restore checked: name, account, limits, assumptions and the webhook target."""
+        self.name = name
+        self.account = account
+        self.limits = limits
+        self.assumptions = {**DEFAULT_ASSUMPTIONS, **assumptions}
+        self.outbox.target = webhook_target
 
     # -- the account ---------------------------------------------------------
 

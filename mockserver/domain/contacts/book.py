@@ -8,8 +8,9 @@ invisible to resolution and searches until it is restored.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..text import SPACE
 
@@ -20,7 +21,10 @@ SMS = "sms"
 # here as in openapi.yaml's ``pattern: '\S'``. Python's own notion differs (it counts
 # U+001C..U+001F and U+0085, and not U+FEFF); contract fuzzing caught the gap.
 def normalize_email(value: str) -> str:
-    return value.strip(SPACE).lower()
+    normal = value.strip(SPACE).lower()
+    # An address already in normal form is kept as the same object: at a million contacts
+    # the index would otherwise hold a second copy of every address.
+    return value if normal == value else normal
 
 
 _NOT_DIGITS = re.compile(r"[^0-9]+")
@@ -28,6 +32,11 @@ _NOT_DIGITS = re.compile(r"[^0-9]+")
 
 def normalize_phone(value: str) -> str:
     """Phones match on their digits alone: ``+38 (050) 123-45-67`` = ``380501234567``."""
+    if value.isascii():  # the usual shapes, digits or "+" and digits, without the regex
+        if value.isdigit():
+            return value
+        if value[:1] == "+" and value[1:].isdigit():
+            return value[1:]
     return _NOT_DIGITS.sub("", value)
 
 
@@ -42,18 +51,66 @@ TEXT_FIELDS = {
 }
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
+class Channel(Mapping):
+    """A channel other than Telegram, ``{"type": ..., "value": ...}``, in a quarter of a dict's memory.
+
+    It reads as the dict it stands for (``c["type"]``, ``c.get("value")``, ``dict(c)``), equals
+    that dict, and orjson writes it as that object. Generated and restored contacts get these
+    (a million contacts with an email each are a design point); a contact's channels may mix
+    them with plain dicts, as the API builds those.
+    """
+
+    type: str
+    value: str
+
+    def __getitem__(self, key: str) -> str:
+        if key == "type":
+            return self.type
+        if key == "value":
+            return self.value
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == "type":
+            return self.type
+        if key == "value":
+            return self.value
+        return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("type", "value"))
+
+    def __len__(self) -> int:
+        return 2
+
+
+def compact(channel: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A copy of a channel: a ``Channel`` for ``{"type", "value"}`` strings in that key order
+    (so that it is written back the same), a dict for any other."""
+    if len(channel) == 2 and next(iter(channel)) == "type":
+        kind, value = channel.get("type"), channel.get("value")
+        if type(kind) is str and type(value) is str:
+            return Channel(kind, value)
+    return dict(channel)
+
+
+# Slots: a million contacts is a design point (bench/scale.py), and an instance dict costs
+# about 200 bytes more per contact than the slots do.
+@dataclass(slots=True)
 class Contact:
     id: int
     first_name: str | None = None
     last_name: str | None = None
     # Channels other than Telegram, in the API's own shape: {"type": ..., "value": ...}.
-    channels: list[dict] = field(default_factory=list)
+    channels: list[Mapping[str, Any]] = field(default_factory=list)
     external_customer_id: str | None = None
     contact_key: str | None = None
     address: dict | None = None
-    fields: list[dict] = field(default_factory=list)
-    groups: list[dict] = field(default_factory=list)
+    # Most contacts have neither: one shared empty tuple instead of two empty lists each
+    # (the book replaces these whole, never appends to them).
+    fields: Sequence[dict] = ()
+    groups: Sequence[dict] = ()
     language_code: str | None = None
     time_zone: str | None = None
     # Telegram tokens (chat ids) per app_uuid, insertion-ordered, without duplicates.
@@ -73,18 +130,23 @@ class Contact:
     def phones(self) -> list[str]:
         return self.channel_values(SMS)
 
-    def index_keys(self) -> Iterator[tuple[str, str]]:
+    def index_keys(self) -> list[tuple[str, str]]:
         """The (index, normalized value) pairs under which this contact is found."""
+        keys = []
         if self.external_customer_id is not None:
-            yield "externalCustomerId", self.external_customer_id
-        for value in self.phones:
-            digits = normalize_phone(value)
-            if digits:
-                yield "phone", digits
-        for value in self.emails:
-            email = normalize_email(value)
-            if email:
-                yield "email", email
+            keys.append(("externalCustomerId", self.external_customer_id))
+        emails = []
+        for channel in self.channels:
+            kind = channel.get("type")
+            if kind == SMS:
+                digits = normalize_phone(channel["value"])
+                if digits:
+                    keys.append(("phone", digits))
+            elif kind == EMAIL:
+                email = normalize_email(channel["value"])
+                if email:
+                    emails.append(("email", email))
+        return keys + emails if emails else keys
 
 
 @dataclass
@@ -102,7 +164,9 @@ class ContactBook:
 
     def __init__(self, id_base: int = 1) -> None:
         self._by_id: dict[int, Contact] = {}
-        self._index: dict[str, dict[str, set[int]]] = {
+        # index -> normalized value -> the id of the one live contact holding it, or a set of
+        # ids when several do (rare): a set per value would cost 216 bytes per identifier.
+        self._index: dict[str, dict[str, int | set[int]]] = {
             "externalCustomerId": {},
             "phone": {},
             "email": {},
@@ -136,10 +200,10 @@ class ContactBook:
         elif index == "email":
             value = normalize_email(value)
         ids = self._index[index].get(value)
-        if not ids:
+        if ids is None:
             return None
-        if len(ids) == 1:
-            return self._by_id[next(iter(ids))]
+        if isinstance(ids, int):
+            return self._by_id[ids]
         return max((self._by_id[i] for i in ids), key=lambda c: (c.stamp, c.id))
 
     def find_all(self, index: str, value: str) -> list[Contact]:
@@ -147,14 +211,14 @@ class ContactBook:
             value = normalize_phone(value)
         elif index == "email":
             value = normalize_email(value)
-        return [self._by_id[i] for i in sorted(self._index[index].get(value, ()))]
+        return [self._by_id[i] for i in sorted(_ids(self._index[index].get(value)))]
 
     def holds(self, index: str, value: str) -> bool:
         return self.find(index, value) is not None
 
     def index_snapshot(self) -> dict[str, dict[str, set[int]]]:
         """A copy of the indexes, for invariant checks against a full scan."""
-        return {name: {k: set(v) for k, v in idx.items() if v} for name, idx in self._index.items()}
+        return {name: {k: _ids(v) for k, v in idx.items()} for name, idx in self._index.items()}
 
     def subscribers(self, app_uuid: str) -> int:
         return len(self._holders.get(app_uuid, ()))
@@ -196,6 +260,45 @@ class ContactBook:
         if not contact.deleted:
             self._link(contact)
         return contact
+
+    def add_all(self, contacts: Iterable[Contact]) -> None:
+        """``add`` for many contacts at once (a restore, a generated audience): the same result,
+        with the index upkeep written out in one loop, as it is most of a large restore's time.
+        A taken id raises ValueError; the contacts before it are in the book by then."""
+        by_id, holders = self._by_id, self._holders
+        external_index, phone_index, email_index = (self._index[name] for name in ("externalCustomerId", "phone", "email"))
+        for contact in contacts:
+            contact_id = contact.id
+            if contact_id in by_id:
+                raise ValueError(f"contact id {contact_id} is already taken")
+            by_id[contact_id] = contact
+            if contact_id >= self._next_id:
+                self._next_id = contact_id + 1
+            if contact.stamp > self._stamp:
+                self._stamp = contact.stamp
+            elif contact.stamp == 0:
+                self.touch(contact)
+            if contact.deleted:
+                continue
+            external = contact.external_customer_id
+            if external is not None and external_index.setdefault(external, contact_id) != contact_id:
+                _share(external_index, external, contact_id)
+            for channel in contact.channels:
+                kind = channel.get("type")
+                if kind == EMAIL:
+                    key, entries = normalize_email(channel["value"]), email_index
+                elif kind == SMS:
+                    key, entries = normalize_phone(channel["value"]), phone_index
+                else:
+                    continue
+                if key and entries.setdefault(key, contact_id) != contact_id:
+                    _share(entries, key, contact_id)
+            for app_uuid, tokens in contact.tokens.items():
+                held = holders.get(app_uuid)
+                if held is None:
+                    held = holders[app_uuid] = {}
+                for token in tokens:
+                    held[token] = held.get(token, 0) + 1
 
     def create(self, **attributes) -> Contact:
         contact = Contact(id=self._next_id, **attributes)
@@ -272,20 +375,33 @@ class ContactBook:
     # -- index upkeep --------------------------------------------------------
 
     def _link(self, contact: Contact) -> None:
+        contact_id = contact.id
+        indexes = self._index
         for index, key in contact.index_keys():
-            self._index[index].setdefault(key, set()).add(contact.id)
+            entries = indexes[index]
+            if entries.setdefault(key, contact_id) != contact_id:
+                _share(entries, key, contact_id)
         for app_uuid, tokens in contact.tokens.items():
-            holders = self._holders.setdefault(app_uuid, {})
+            holders = self._holders.get(app_uuid)
+            if holders is None:
+                holders = self._holders[app_uuid] = {}
             for token in tokens:
                 holders[token] = holders.get(token, 0) + 1
 
     def _unlink(self, contact: Contact) -> None:
+        contact_id = contact.id
         for index, key in contact.index_keys():
-            ids = self._index[index].get(key)
-            if ids is not None:
-                ids.discard(contact.id)
-                if not ids:
-                    del self._index[index][key]
+            entries = self._index[index]
+            held = entries.get(key)
+            if held is None:
+                continue
+            if isinstance(held, int):
+                if held == contact_id:
+                    del entries[key]
+                continue
+            held.discard(contact_id)
+            if len(held) == 1:
+                entries[key] = next(iter(held))
         for app_uuid, tokens in contact.tokens.items():
             for token in tokens:
                 self._release(app_uuid, token)
@@ -296,6 +412,23 @@ class ContactBook:
             del holders[token]
         else:
             holders[token] -= 1
+
+
+def _share(entries: dict[str, int | set[int]], key: str, contact_id: int) -> None:
+    """Record a second (third, ...) live contact holding an index value."""
+    held = entries[key]
+    if isinstance(held, int):
+        if held != contact_id:
+            entries[key] = {held, contact_id}
+    else:
+        held.add(contact_id)
+
+
+def _ids(held: int | set[int] | None) -> set[int]:
+    """The ids an index entry holds, whichever form it takes."""
+    if held is None:
+        return set()
+    return {held} if isinstance(held, int) else set(held)
 
 
 def scan_index(contacts: Iterable[Contact]) -> dict[str, dict[str, set[int]]]:

@@ -9,6 +9,7 @@ the reason and the others are still processed, as the real ``failedContacts`` su
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import InvalidInput, required_array
@@ -339,7 +340,7 @@ def bulk_changes(contact: Contact, data: ContactData, request: BulkRequest, matc
     return changes
 
 
-def _groups(current: list[dict], request: BulkRequest, segments: Segments) -> list[dict] | None:
+def _groups(current: Sequence[dict], request: BulkRequest, segments: Segments) -> list[dict] | None:
     if not request.group_names and not request.group_names_exclude:
         return None
     groups = [g for g in current if g["name"] not in request.group_names_exclude]

@@ -10,10 +10,12 @@ from __future__ import annotations
 import gc
 import random
 import string
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
-from .book import EMAIL, SMS, TEXT_FIELDS, Contact
+from .book import EMAIL, SMS, TEXT_FIELDS, Channel, Contact
 
 PATTERN_NAMES = ("n", "first_name", "last_name")
 FIRST_NAMES = ("Taras", "Olena", "Ivan", "Oksana", "Petro", "Iryna", "Andrii", "Mariia", "Dmytro", "Sofiia")
@@ -44,28 +46,47 @@ def generate_contacts(spec: dict, first_id: int) -> Iterator[Contact]:
     """Contacts ``first_id``… built from a normalized ``generate`` block (tokens keyed by app_uuid)."""
     rng = random.Random(spec.get("seed", 0))
     count = spec["count"]
-    texts = [(attr, spec[key]) for key, attr in TEXT_FIELDS.items() if key in spec]
+    # A text without {n} takes few values (the names'): one copy of each is shared by all contacts.
+    texts = [(attr, spec[key], not _uses(spec[key], ("n",))) for key, attr in TEXT_FIELDS.items() if key in spec]
     email, phone = spec.get("email"), spec.get("phone")
-    tokens = spec.get("tokens", {})
+    tokens = [(app_uuid, list(patterns)) for app_uuid, patterns in spec.get("tokens", {}).items()]
     deleted_every = spec.get("deleted_every", 0)
+    patterns = [p for _, p, _ in texts] + [p for p in (email, phone) if p is not None] + [p for _, ps in tokens for p in ps]
+    # The names are drawn only when a pattern shows them: the draws are invisible otherwise,
+    # and at a million contacts they are a fifth of the time.
+    names = any(_uses(p, ("first_name", "last_name")) for p in patterns)
     firsts, lasts = FIRST_NAMES, LAST_NAMES
     draw = rng.random
+    values: dict = {"first_name": "", "last_name": ""}
     for n in range(1, count + 1):
-        values = {"n": n, "first_name": firsts[int(draw() * len(firsts))], "last_name": lasts[int(draw() * len(lasts))]}
-        channels = []
-        if email is not None:
-            channels.append({"type": EMAIL, "value": email.format_map(values)})
-        if phone is not None:
-            channels.append({"type": SMS, "value": phone.format_map(values)})
+        values["n"] = n
+        if names:
+            values["first_name"] = firsts[int(draw() * len(firsts))]
+            values["last_name"] = lasts[int(draw() * len(lasts))]
+        channels: list[Mapping[str, Any]]
+        if email is None:
+            channels = [] if phone is None else [Channel(SMS, phone.format_map(values))]
+        elif phone is None:
+            channels = [Channel(EMAIL, email.format_map(values))]
+        else:
+            channels = [Channel(EMAIL, email.format_map(values)), Channel(SMS, phone.format_map(values))]
         contact = Contact(id=first_id + n - 1, channels=channels)
-        for attr, pattern in texts:
-            setattr(contact, attr, pattern.format_map(values))
+        for attr, pattern, shared in texts:
+            value = pattern.format_map(values)
+            setattr(contact, attr, sys.intern(value) if shared else value)
         if deleted_every and n % deleted_every == 0:
             contact.deleted = True  # a deleted card holds no tokens
         else:
-            for app_uuid, patterns in tokens.items():
-                contact.tokens[app_uuid] = list(dict.fromkeys(p.format_map(values) for p in patterns))
+            for app_uuid, token_patterns in tokens:
+                if len(token_patterns) == 1:
+                    contact.tokens[app_uuid] = [token_patterns[0].format_map(values)]
+                else:
+                    contact.tokens[app_uuid] = list(dict.fromkeys(p.format_map(values) for p in token_patterns))
         yield contact
+
+
+def _uses(pattern: str, names: tuple[str, ...]) -> bool:
+    return any(name in names for _, name, _, _ in string.Formatter().parse(pattern))
 
 
 @contextmanager

@@ -8,7 +8,9 @@ apply to the one ContactBook that the tokens API uses too.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import InvalidInput
 from ..numbers import INT32_MAX, INT64_MAX, INT64_MIN, is_int
@@ -181,14 +183,14 @@ def parse_contact(
 # -- applying --------------------------------------------------------------------
 
 
-def _channel_list(contact: Contact, replace: dict[str, list[str]]) -> list[dict]:
+def _channel_list(contact: Contact, replace: dict[str, list[str]]) -> list[Mapping[str, Any]]:
     """The contact's channels with the types in ``replace`` swapped for the given values."""
     kept = [c for c in contact.channels if c.get("type") not in replace]
     added = [{"type": kind, "value": value} for kind, values in replace.items() for value in values]
     return kept + added
 
 
-def _field_list(current: list[dict], changes: dict[int, str | None]) -> list[dict]:
+def _field_list(current: Sequence[dict], changes: dict[int, str | None]) -> list[dict]:
     values = {f["id"]: f["value"] for f in current}
     for field_id, value in changes.items():
         if value is None:

@@ -64,13 +64,17 @@ def subscribers(
     app = apps.get(app_uuid)
     seen: set[str] = set()
     result = []
-    for contact in contacts.live():
-        ids = {g.get("id") for g in contact.groups if isinstance(g, dict)}
-        if groups and not ids & groups:
+    for contact in contacts:
+        tokens = contact.tokens.get(app_uuid)
+        if not tokens or contact.deleted:
             continue
-        if ids & excluded:
-            continue
-        for token in contact.tokens.get(app_uuid, ()):
+        if groups or excluded:
+            ids = {g.get("id") for g in contact.groups if isinstance(g, dict)}
+            if groups and not ids & groups:
+                continue
+            if ids & excluded:
+                continue
+        for token in tokens:
             if token in seen or (app is not None and app.is_muted(token, now)):
                 continue
             seen.add(token)

@@ -3,14 +3,25 @@ static segments and import sessions. Simulated users are chats, kept by the tele
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING
 
 from ..contacts.apps import parse_app_uuid
-from ..telegram.bots import BotSide, CallbackQuery
 from ..contacts.bulk import ImportSession, ImportSessions, Segments
-from .checks import Apply, int_or_null, integer, listing, mapping, need, number, number_or_null, objects, text, text_or_null
+from ..telegram.bots import BotSide, CallbackQuery
 from ..telegram.updates import DEFAULT_MAX_CONNECTIONS, Inbox, Webhook
+from .checks import (
+    Apply,
+    int_or_null,
+    integer,
+    listing,
+    mapping,
+    need,
+    number,
+    number_or_null,
+    objects,
+    text,
+    text_or_null,
+)
 
 if TYPE_CHECKING:
     from ..world import World
@@ -104,10 +115,7 @@ def load_bots(world: "World", data: dict) -> Apply:
     side = BotSide(world.apps, world.telegram, world.clock, world.updates_changed)  # connected by World.connect
     side.restore(inboxes, queries, next_query)
 
-    def apply() -> None:
-        world.bots = side
-
-    return apply
+    return lambda: world.adopt(bots=side)
 
 
 # -- static segments and import sessions ------------------------------------------------------
@@ -122,10 +130,7 @@ def load_segments(world: "World", data: object) -> Apply:
     need(sorted(ids.values()) == list(range(1, len(ids) + 1)), "segments", "must number the segments 1, 2, 3 ... in some order")
     segments = Segments(ids)
 
-    def apply() -> None:
-        world.segments = segments
-
-    return apply
+    return lambda: world.adopt(segments=segments)
 
 
 def dump_imports(world: "World") -> list[dict]:
@@ -151,10 +156,7 @@ def load_imports(world: "World", data: object) -> Apply:
         sessions.append(ImportSession(item["id"], text(item, "status", where), float(item["timestamp"]), [(v, c) for v, c in pairs], text_or_null(item, "description", where)))
     imports = ImportSessions(sessions)
 
-    def apply() -> None:
-        world.imports = imports
-
-    return apply
+    return lambda: world.adopt(imports=imports)
 
 
 PARTS = [

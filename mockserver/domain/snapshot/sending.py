@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from ..sending.delivery import CLICKED, FAILED, PENDING, SENT, ClickPolicy, Deliveries, Delivery, RequestIds
+from ..sending.delivery import (
+    CLICKED,
+    FAILED,
+    PENDING,
+    SENT,
+    ClickPolicy,
+    Deliveries,
+    Delivery,
+    RequestIds,
+)
 from ..sending.messages import FIRST_ID, Button, MessageStore, TelegramMessage
 from .checks import (
     MAX_REPLAY,
@@ -71,10 +80,7 @@ def load_messages(world: "World", data: object) -> Apply:
         need(message.id < store.next_id, f"messages.templates[{index}].id", "must be below messages.next_id")
         store.put(message)
 
-    def apply() -> None:
-        world.messages = store
-
-    return apply
+    return lambda: world.adopt(messages=store)
 
 
 # -- deliveries, token removals and the sending counters ------------------------------------
@@ -198,10 +204,7 @@ def load_deliveries(world: "World", data: dict) -> Apply:
     new = Deliveries(world.contacts, world.apps, world.telegram, world.outbox, policy)  # connected by World.connect
     new.restore(deliveries, removals, next_send_id, request_ids, queue)
 
-    def apply() -> None:
-        world.deliveries = new
-
-    return apply
+    return lambda: world.adopt(deliveries=new)
 
 
 # -- the activity-webhook outbox ------------------------------------------------------------

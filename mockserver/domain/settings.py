@@ -1,0 +1,36 @@
+"""The world's settings: account, assumptions and limits.
+
+A leaf module (it imports nothing of the domain) so that the world and the snapshot
+parts can both read these without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_ASSUMPTIONS = {
+    # What a tokens item whose contactId matches no contact does: create a contact, or refuse the batch.
+    "unknown_contact_id": "create",
+    # How a wrapper list with one element is rendered: a bare object (as esputnik.com does) or an array.
+    "single_item_lists": "object",
+}
+ASSUMPTION_CHOICES = {
+    "unknown_contact_id": ("create", "reject"),
+    "single_item_lists": ("object", "array"),
+}
+
+
+@dataclass
+class Account:
+    api_keys: list[str] = field(default_factory=list)
+    organisation_name: str = "Mock Organisation"
+    user_email: str = "owner@example.com"
+    org_id: int = 1
+
+
+@dataclass
+class Limits:
+    token_batch: int = 3000
+    contact_batch: int = 3000
+    # How many times a delivery is handed to Telegram before a 429 makes it FAILED.
+    send_attempts: int = 5

@@ -1,4 +1,4 @@
-"""One pytest id per fuzzed operation.
+"""One pytest id per fuzzed operation, and no fuzzing set-up in the quick loop.
 
 schemathesis 4 names each item ``test_operation[POST /api/...]`` but builds it with the plain
 function name as ``originalname`` and no callspec, and pytest 9 derives the node id from those
@@ -9,8 +9,23 @@ tell the 65 operations apart. Here each gets its label as the id's parameter.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from _pytest.mark.expression import Expression
 from schemathesis.pytest.plugin import SchemathesisFunction
+
+# Every item of this module is marked slow, and collecting it builds every coverage-phase case
+# of every operation (tens of seconds): under -m "not slow" it is not collected at all.
+ALL_SLOW = "test_contract.py"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    markexpr = config.getoption("markexpr", "")
+    if collection_path.name == ALL_SLOW and markexpr:
+        if not Expression.compile(markexpr).evaluate(lambda name, **kwargs: name == "slow"):
+            return True
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)

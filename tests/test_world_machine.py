@@ -44,6 +44,7 @@ from functools import partial
 
 import httpx
 from anyio.from_thread import start_blocking_portal
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, precondition, rule
@@ -625,6 +626,7 @@ class WorldMachine(RuleBasedStateMachine):
 
 
 TestWorldMachine = WorldMachine.TestCase
+TestWorldMachine.pytestmark = [pytest.mark.slow]
 TestWorldMachine.settings = settings(
     max_examples=80,
     stateful_step_count=40,

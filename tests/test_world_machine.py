@@ -43,8 +43,8 @@ from __future__ import annotations
 from functools import partial
 
 import httpx
-from anyio.from_thread import start_blocking_portal
 import pytest
+from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, precondition, rule

@@ -24,7 +24,7 @@ def test_the_readme_opens_with_the_start_and_the_test_command():
     start, test = readme_commands()[:2]
     assert start.startswith(VENV) and start.endswith("mockserver --scenario scenarios/blocked_user.yaml")
     assert "pip install" in start and (ROOT / "scenarios" / "blocked_user.yaml").is_file()
-    assert test.startswith(VENV) and "pip install" in test and "'.[test]'" in test and test.endswith("python -m pytest -q")
+    assert test.startswith(VENV) and "pip install" in test and "'.[test]'" in test and test.endswith("python -m pytest -q -n auto")
 
 
 def test_ci_run_runs_exactly_the_readme_test_command_in_a_fresh_venv():
@@ -43,7 +43,7 @@ def test_package_metadata():
     assert {"starlette", "uvicorn", "pyyaml", "httpx"} <= names
     assert any(d.startswith("uvicorn[standard]") for d in project["dependencies"])
     test_extra = {re.split(r"[<>= ]", d, maxsplit=1)[0].lower() for d in project["optional-dependencies"]["test"]}
-    assert {"pytest", "hypothesis", "schemathesis"} <= test_extra
+    assert {"pytest", "hypothesis", "schemathesis", "pytest-xdist"} <= test_extra
 
 
 def test_every_subpackage_and_the_shipped_scenarios_are_in_the_wheel():

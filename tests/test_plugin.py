@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, SCENARIOS
 
 INNER = '''
@@ -51,6 +53,7 @@ def test_wait_times_out(mockserver):
 '''
 
 
+@pytest.mark.slow  # a pytest in a subprocess
 def test_plugin_in_a_user_project(tmp_path):
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     (tmp_path / "blocked_user.yaml").write_text((SCENARIOS / "blocked_user.yaml").read_text())
@@ -60,6 +63,7 @@ def test_plugin_in_a_user_project(tmp_path):
     assert "6 passed" in run.stdout
 
 
+@pytest.mark.slow  # a pytest in a subprocess
 def test_marker_is_registered(tmp_path):
     run = subprocess.run([sys.executable, "-m", "pytest", "--markers"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert "@pytest.mark.mockserver_scenario(path)" in run.stdout
@@ -72,6 +76,7 @@ def test_readme_shows_the_example_exactly():
     assert block.group(1) == (Path(__file__).parent / "test_readme_example.py").read_text()
 
 
+@pytest.mark.slow  # a pytest in a subprocess
 def test_readme_example_runs_as_written_from_a_copy_outside_the_project(tmp_path):
     """A copy of the example in another folder, run from the project: its scenario is found from there."""
     elsewhere = tmp_path / "elsewhere"

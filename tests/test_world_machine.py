@@ -43,6 +43,7 @@ from __future__ import annotations
 from functools import partial
 
 import httpx
+import pytest
 from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -625,6 +626,7 @@ class WorldMachine(RuleBasedStateMachine):
 
 
 TestWorldMachine = WorldMachine.TestCase
+TestWorldMachine.pytestmark = [pytest.mark.slow]
 TestWorldMachine.settings = settings(
     max_examples=80,
     stateful_step_count=40,

@@ -12,6 +12,7 @@ from typing import Any
 from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.updates import CHANNEL_TYPES
 from ..domain.telegram.chats import CHAT_STATES
+from ..domain.text import VISIBLE
 from .bounds import MAX_FAULTS, MAX_GENERATED
 
 SCHEMA_ID = "https://github.com/esputnik-mockserver/mockserver/scenario.schema.json"
@@ -44,7 +45,7 @@ TOKEN = {
     "type": ["string", "integer"],
     "minLength": 1,
     "maxLength": 255,
-    "pattern": r"\S",
+    "pattern": VISIBLE,
     "x-message": "a token is a non-blank string of at most 255 characters, or an integer",
 }
 APP_UUID = {"type": "string", "pattern": UUID_PATTERN, "x-message": "malformed UUID"}

@@ -13,6 +13,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -352,6 +353,7 @@ class TokensMachine(RuleBasedStateMachine):
 
 
 TestTokensModel = TokensMachine.TestCase
+TestTokensModel.pytestmark = [pytest.mark.slow]
 TestTokensModel.settings = settings(
     max_examples=500,
     stateful_step_count=25,

@@ -16,7 +16,7 @@ from mockserver.api import routes as api_routes
 from mockserver.botapi.methods import METHODS
 from mockserver.control import routes as control_routes
 from tests.conftest import ROOT
-from tests.fuzz.test_contract import CHAINED, schema
+from tests.fuzz.test_contract import CHAINED, EXAMPLES, PUT_STATE_SHARE, schema
 
 OPENAPI = yaml.safe_load((ROOT / "openapi.yaml").read_text())
 OPERATIONS = [result.ok() for result in schema.get_all_operations()]
@@ -60,6 +60,14 @@ def test_every_check_and_phase_is_on(operation):
     assert [name for name in CHECKS if not getattr(checks, name).enabled] == []
     phases = schema.config.phases_for(operation=operation)
     assert [name for name in PHASES if not getattr(phases, name).enabled] == []
+
+
+def test_every_operation_gets_the_budget_and_put_state_its_share():
+    budgets = {
+        o.label: schema.config.get_hypothesis_settings(operation=o, phase="fuzzing").max_examples for o in OPERATIONS
+    }
+    assert budgets.pop("PUT /_mock/state") == max(EXAMPLES // PUT_STATE_SHARE, 10)
+    assert set(budgets.values()) == {EXAMPLES}
 
 
 def test_operations_that_change_global_behaviour_stay_in_the_fuzzing():

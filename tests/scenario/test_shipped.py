@@ -31,6 +31,7 @@ def test_check_accepts_every_shipped_scenario(capsys):
     assert capsys.readouterr().out.count(": ok (") == len(SHIPPED)
 
 
+@pytest.mark.slow  # a server process per scenario
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_starts_with_mockserver_scenario(path):
     process = subprocess.Popen(
@@ -133,6 +134,7 @@ def test_blocked_user_chat_is_blocked():
         emulator.world.telegram.check_reachable("222")
 
 
+@pytest.mark.slow  # builds 100,000 contacts
 def test_large_audience_has_100k_generated_contacts():
     emulator, _ = client_for("large_audience")
     world = emulator.world

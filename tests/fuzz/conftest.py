@@ -1,0 +1,38 @@
+"""One pytest id per fuzzed operation, and no fuzzing set-up in the quick loop.
+
+schemathesis 4 names each item ``test_operation[POST /api/...]`` but builds it with the plain
+function name as ``originalname`` and no callspec, and pytest 9 derives the node id from those
+two: every operation came out as ``test_contract.py::test_operation``. Then ``--durations``,
+``--lf``, ``-k`` by id, and pytest-xdist (which schedules and reports by node id) could not
+tell the 65 operations apart. Here each gets its label as the id's parameter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from _pytest.mark.expression import Expression
+from schemathesis.pytest.plugin import SchemathesisFunction
+
+# Every item of this module is marked slow, and collecting it builds every coverage-phase case
+# of every operation (tens of seconds): under -m "not slow" it is not collected at all.
+ALL_SLOW = "test_contract.py"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    markexpr = config.getoption("markexpr", "")
+    if collection_path.name == ALL_SLOW and markexpr:
+        if not Expression.compile(markexpr).evaluate(lambda name, **kwargs: name == "slow"):
+            return True
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not isinstance(item, SchemathesisFunction) or "[" not in item.name:
+            continue
+        base, _, label = item.name.partition("[")
+        if item.nodeid == f"{item.parent.nodeid}::{base}":
+            item._id = item.parent.id.child(base).with_params(label[:-1])

@@ -23,6 +23,10 @@ from .contacts.book import Contact, ContactBook
 from .sending.delivery import ClickPolicy, Deliveries
 from .errors import InvalidInput, NotFound
 from .contacts.generate import collector_paused, generate_contacts
+from .sending.broadcasts import Broadcast, Broadcasts
+from .sending.delivery import API_STATUS, CLICKED, FAILED, SENT, Delivery, parse_broadcast
+from .sending.instant import SentMessages, Sent, contact_for, group_members, parse_send
+from .sending.activity import activity_time
 from .sending.messages import MessageStore
 from .telegram.chats import Chat, TelegramWorld
 from .contacts.tokens import Outcome, register_tokens, validate_batch
@@ -32,10 +36,18 @@ DEFAULT_ASSUMPTIONS = {
     "unknown_contact_id": "create",
     # How a wrapper list with one element is rendered: a bare object (as esputnik.com does) or an array.
     "single_item_lists": "object",
+    # What a bodyless 200 (tokens, mute, unmute, template updates) carries: the JSON string ""
+    # the vendor document types them as, or nothing at all (no body, no Content-Type).
+    "empty_answers": "json",
+    # GET /v1/message/status: one {"results": ...} object, as clients read it, or the vendor
+    # document's array of such objects.
+    "message_status": "object",
 }
 ASSUMPTION_CHOICES = {
     "unknown_contact_id": ("create", "reject"),
     "single_item_lists": ("object", "array"),
+    "empty_answers": ("json", "empty"),
+    "message_status": ("object", "array"),
 }
 
 
@@ -103,6 +115,9 @@ class World:
         for chat_id, chat in telegram.get("chats", {}).items():
             self.telegram.chats[chat_id] = chat_from_spec(chat_id, chat)
         self.messages = MessageStore()
+        self.sent = SentMessages()
+        self.broadcasts = Broadcasts()
+        self.vendor_data = spec.get("vendor_data", {})
         webhooks = spec.get("webhooks")
         self.outbox = Outbox(WebhookTarget(**webhooks) if webhooks else None)
         self.deliveries = Deliveries(
@@ -219,6 +234,106 @@ class World:
         description = f"{len(failures)} of {len(request.contacts)} contacts failed" if failures else None
         return self.imports.open(self.clock.now(), mapping, description), failures
 
+
+    # -- email, SMS and Viber sends, broadcasts, statuses -----------------------------------
+
+    def send_message(self, channel: str, body: object) -> list[Sent]:
+        """``POST /v1/message/{channel}``: one captured message per address (and group member)."""
+        request = parse_send(channel, body)
+        targets = [(address, *contact_for(self.contacts, channel, address)) for address in request.addresses]
+        if request.group_id is not None:
+            targets += [(address, contact, False) for address, contact in group_members(self.contacts, request.group_id, channel)]
+        return [
+            self._capture(channel, address, contact, request.content, tags=request.tags, created=created)
+            for address, contact, created in targets
+        ]
+
+    def _capture(self, channel: str, address: str, contact, content: dict, **extra) -> Sent:
+        now = self.clock.now()
+        sent = self.sent.record(channel, address, contact, content, self.deliveries.request_ids.next(), now, **extra)
+        event = {
+            "activityDateTime": activity_time(now),
+            "activityStatus": "DELIVERED",
+            "messageId": sent.message_id,
+            "broadcastId": sent.broadcast_id,
+            "requestId": sent.request_id,
+            "contactId": sent.contact_id,
+            "externalCustomerId": contact.external_customer_id if contact else None,
+            "mediaType": channel,
+            channel: address,
+            "statusData": {},
+        }
+        if content.get("externalRequestId") is not None:
+            event["externalRequestId"] = content["externalRequestId"]
+        self.outbox.add(event)
+        return sent
+
+    def broadcast(self, body: object, base_url: str) -> tuple[Broadcast, list[Delivery], list[Sent]]:
+        """``POST /v1/broadcast``: a template to an audience; Telegram ones through a bot."""
+        spec = parse_broadcast(body)
+        app_uuid = self.app(spec.app_uuid).app_uuid if spec.app_uuid is not None else None
+        digits = spec.message_id.isascii() and spec.message_id.isdigit() and len(spec.message_id) <= 18
+        template = self.messages.find(int(spec.message_id)) if digits else None
+        if template is None:
+            raise NotFound(f"Message {spec.message_id} not found")
+        if template.channel != "telegram":
+            app_uuid = None  # appId only picks the bot of a Telegram broadcast
+        elif app_uuid is None:
+            raise InvalidInput("appId is required for Telegram: the app_uuid of the bot to send through")
+        now = self.clock.now()
+        send_id = self.deliveries.new_send_id()
+        deliveries: list[Delivery] = []
+        captured: list[Sent] = []
+        if app_uuid is not None:
+            _, deliveries = self.deliveries.broadcast(
+                template, app_uuid, now, base_url, spec.groups, spec.excluded, spec.start_at, send_id=send_id
+            )
+        elif template.channel in ("email", "sms", "viber"):
+            content = {k: v for k, v in template.fields.items() if k in ("from", "subject", "htmlText", "text", "img", "caption", "action")}
+            for address, contact in self._audience(template.channel, spec.groups, spec.excluded):
+                captured.append(
+                    self._capture(template.channel, address, contact, content, tags=template.tags, message_id=template.id, broadcast_id=send_id)
+                )
+        broadcast = Broadcast(
+            id=send_id, message_id=template.id, channel=template.channel, created_at=now, title=spec.title,
+            groups=spec.groups, excluded=spec.excluded, start_at=spec.start_at, batch_size=spec.batch_size,
+            batch_interval_unit=spec.batch_interval_unit, app_uuid=app_uuid,
+            request_ids=[d.request_id for d in deliveries] + [s.request_id for s in captured],
+        )
+        self.broadcasts.add(broadcast)
+        return broadcast, deliveries, captured
+
+    def _audience(self, channel: str, groups: list[int], excluded: list[int]) -> list[tuple[str, Contact]]:
+        kind = "email" if channel == "email" else channel
+        wanted, unwanted = set(groups), set(excluded)
+        found = []
+        for contact in self.contacts.live():
+            ids = {g.get("id") for g in contact.groups if isinstance(g, dict)}
+            if (wanted and not ids & wanted) or ids & unwanted:
+                continue
+            values = contact.channel_values(kind) or (contact.phones if channel == "viber" else [])
+            if values:
+                found.append((values[0], contact))
+        return found
+
+    def cancel_broadcast(self, broadcast_id: int) -> tuple[Broadcast, list[Delivery]]:
+        broadcast = self.broadcasts.remove(broadcast_id)
+        return broadcast, self.deliveries.cancel(broadcast.request_ids, self.clock.now())
+
+    def message_status(self, request_id: str) -> dict | None:
+        """A send's status in the API's words, whichever channel it went through; None when unknown."""
+        delivery = self.deliveries.get(request_id)
+        if delivery is not None:
+            return {
+                "requestId": delivery.request_id,
+                "status": API_STATUS[delivery.status],
+                "delivered": delivery.status in (SENT, CLICKED),
+                "failed": delivery.status == FAILED,
+            }
+        sent = self.sent.by_request(request_id)
+        if sent is None:
+            return None
+        return {"requestId": sent.request_id, "status": sent.status, "delivered": True, "failed": False}
 
 def chat_from_spec(chat_id: str, spec: str | dict) -> Chat:
     """A chat from the scenario's short form (``"111": blocked``) or long form (a mapping)."""

@@ -226,22 +226,27 @@ def _recipient(where: str, item: dict) -> Recipient:
 
 @dataclass
 class BroadcastRequest:
-    message_id: int
-    app_uuid: str
+    message_id: str
+    app_uuid: str | None
     title: str | None
-    groups: set[int]
-    excluded: set[int]
+    groups: list[int]
+    excluded: list[int]
     start_at: float | None
     start_text: str | None
+    batch_size: int | None = None
+    batch_interval_unit: str | None = None
 
 
-def _group_ids(body: dict, name: str) -> set[int]:
+BATCH_UNITS = ("MINUTE", "HOUR", "DAY", "MONTH")
+
+
+def _group_ids(body: dict, name: str) -> list[int]:
     value = body.get(name)
     if value is None:
-        return set()
+        return []
     if not isinstance(value, list) or not all(_is_whole(g) for g in value):
         raise InvalidInput(f"{name} must be an array of group ids (integers)")
-    return {int(g) for g in value}
+    return list(dict.fromkeys(int(g) for g in value))
 
 
 def _is_whole(value: object) -> bool:
@@ -252,24 +257,21 @@ def _is_whole(value: object) -> bool:
 
 
 def parse_broadcast(body: object) -> BroadcastRequest:
-    """A Telegram broadcast: ``messageId`` and ``appId`` (the bot) are required; groups narrow the audience."""
+    """A broadcast: ``messageId`` names a template (the vendor types it a string: any text is taken,
+    and one that names no template is a 404 later); groups narrow the audience; ``appId`` picks the bot."""
     if not isinstance(body, dict):
         raise InvalidInput("Request body must be a JSON object")
     raw_id = body.get("messageId")
     if raw_id is None:
         raise InvalidInput("messageId is required")
-    if isinstance(raw_id, str) and is_ascii_digits(raw_id) and len(raw_id) <= 18:
-        raw_id = int(raw_id)
-    if not isinstance(raw_id, int) or isinstance(raw_id, bool):
-        raise InvalidInput("messageId must be the id of a Telegram message (an integer)")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)) or (isinstance(raw_id, str) and is_blank(raw_id)):
+        raise InvalidInput("messageId must be the id of a message (a string or an integer)")
     app_uuid = body.get("appId")
-    if app_uuid is None:
-        raise InvalidInput("appId is required for Telegram: the app_uuid of the bot to send through")
-    if not isinstance(app_uuid, str):
+    if app_uuid is not None and not isinstance(app_uuid, str):
         raise InvalidInput("appId must be a string")
-    title = body.get("title")
-    if title is not None and not isinstance(title, str):
-        raise InvalidInput("title must be a string")
+    for key in ("title", "domain"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise InvalidInput(f"{key} must be a string")
     start_text = body.get("startDate")
     start_at = None
     if start_text is not None:
@@ -280,8 +282,15 @@ def parse_broadcast(body: object) -> BroadcastRequest:
         except ValueError:
             raise InvalidInput(f"startDate {start_text!r} is not in the form YYYY-MM-DDTHH:mm") from None
         start_at = moment.replace(tzinfo=dt.timezone.utc).timestamp()
+    size = body.get("batchSize")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 2**31 - 1):
+        raise InvalidInput("batchSize must be a positive integer (int32)")
+    unit = body.get("batchIntervalUnit")
+    if unit is not None and unit not in BATCH_UNITS:
+        raise InvalidInput(f"batchIntervalUnit must be one of {', '.join(BATCH_UNITS)}")
     return BroadcastRequest(
-        raw_id, app_uuid, title, _group_ids(body, "groups"), _group_ids(body, "excludedGroups"), start_at, start_text
+        str(raw_id).strip(), app_uuid, body.get("title"), _group_ids(body, "groups"),
+        _group_ids(body, "excludedGroups"), start_at, start_text, size, unit,
     )
 
 
@@ -388,16 +397,17 @@ class Deliveries:
             raise NotFound(f"Contact {contact.id} has no Telegram token")
         return found
 
-    def subscribers_of(self, app_uuid: str, now: float, groups: set[int], excluded: set[int]) -> list[Target]:
+    def subscribers_of(self, app_uuid: str, now: float, groups: list[int], excluded: list[int]) -> list[Target]:
         """Every distinct unmuted token of an app on live contacts (a broadcast's audience)."""
         app = self.apps.get(app_uuid)
+        wanted, unwanted = set(groups), set(excluded)
         seen: set[str] = set()
         result = []
         for contact in self.contacts.live():
             ids = {g.get("id") for g in contact.groups if isinstance(g, dict)}
-            if groups and not ids & groups:
+            if wanted and not ids & wanted:
                 continue
-            if ids & excluded:
+            if ids & unwanted:
                 continue
             for token in contact.tokens.get(app_uuid, ()):
                 if token in seen or (app is not None and app.is_muted(token, now)):
@@ -556,14 +566,33 @@ class Deliveries:
         app_uuid: str,
         now: float,
         base_url: str,
-        groups: set[int],
-        excluded: set[int],
+        groups: list[int],
+        excluded: list[int],
         start_at: float | None = None,
+        send_id: int | None = None,
     ) -> tuple[int, list[Delivery]]:
         """One delivery per unmuted subscriber token of a bot; returns the broadcast id and deliveries."""
-        send_id = self.new_send_id()
+        send_id = send_id if send_id is not None else self.new_send_id()
         audience = self.subscribers_of(app_uuid, now, groups, excluded)
         return send_id, [self.create(message, t, {}, send_id, now, base_url, None, start_at) for t in audience]
+
+    def cancel(self, request_ids: list[str], now: float) -> list[Delivery]:
+        """Stop the deliveries of a cancelled broadcast that have not reached Telegram yet."""
+        stopped = []
+        for request_id in request_ids:
+            delivery = self._by_id.get(request_id)
+            if delivery is None or delivery.status != PENDING:
+                continue
+            delivery.status = FAILED
+            delivery.next_attempt_at = None
+            delivery.reason = "Broadcast cancelled"
+            delivery.history.append({"time": now, "attempt": delivery.attempts, "status": FAILED, "reason": delivery.reason})
+            stopped.append(delivery)
+        if stopped:
+            gone = {d.request_id for d in stopped}
+            self._due = [item for item in self._due if item[2] not in gone]
+            heapq.heapify(self._due)
+        return stopped
 
     # -- clicks -------------------------------------------------------------------
 

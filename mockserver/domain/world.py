@@ -117,7 +117,6 @@ class World:
         self.messages = MessageStore()
         self.sent = SentMessages()
         self.broadcasts = Broadcasts()
-        self.vendor_data = spec.get("vendor_data", {})
         webhooks = spec.get("webhooks")
         self.outbox = Outbox(WebhookTarget(**webhooks) if webhooks else None)
         self.deliveries = Deliveries(

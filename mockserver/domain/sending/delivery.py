@@ -109,6 +109,7 @@ class Recipient:
     value: str | int
     params: dict
     external_request_id: str | None = None
+    language: str | None = None  # picks the template's translation, when it has one
 
     @property
     def label(self) -> str:
@@ -214,13 +215,13 @@ def _recipient(where: str, item: dict) -> Recipient:
             raise InvalidInput(f"{where}.jsonParam is not valid JSON") from None
         if not isinstance(params, dict):
             raise InvalidInput(f"{where}.jsonParam must hold a JSON object")
-    external = item.get("externalRequestId")
+    external, language = item.get("externalRequestId"), item.get("languageCode")
     if item.get("locator") is not None:
-        return Recipient("locator", item["locator"], params, external)
+        return Recipient("locator", item["locator"], params, external, language)
     if contact_id is not None:
-        return Recipient("contactId", contact_id, params, external)
+        return Recipient("contactId", contact_id, params, external, language)
     if item.get("externalCustomerId") is not None:
-        return Recipient("externalCustomerId", item["externalCustomerId"], params, external)
+        return Recipient("externalCustomerId", item["externalCustomerId"], params, external, language)
     raise InvalidInput(f"{where} has no locator, contactId or externalCustomerId")
 
 
@@ -553,9 +554,10 @@ class Deliveries:
             except NotFound as exc:
                 results.append((recipient.label, None, exc.message))
                 continue
+            version = message.version(recipient.language)
             for target in targets:
                 delivery = self.create(
-                    message, target, recipient.params, send_id, now, base_url, recipient.external_request_id
+                    version, target, recipient.params, send_id, now, base_url, recipient.external_request_id
                 )
                 results.append((target.chat_id, delivery, None))
         return results

@@ -278,7 +278,10 @@ class World:
         if template.channel != "telegram":
             app_uuid = None  # appId only picks the bot of a Telegram broadcast
         elif app_uuid is None:
-            raise InvalidInput("appId is required for Telegram: the app_uuid of the bot to send through")
+            bots = list(self.apps)
+            if len(bots) != 1:
+                raise InvalidInput("appId is required for Telegram when the account has several bots: the app_uuid of the bot to send through")
+            app_uuid = bots[0].app_uuid  # the vendor makes appId optional; with one bot there is no doubt
         now = self.clock.now()
         send_id = self.deliveries.new_send_id()
         deliveries: list[Delivery] = []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from tests.conftest import APP_UUID
+from mockserver import Emulator, create_app
+from mockserver.scenario import load_scenario
+from tests.conftest import APP_UUID, SCENARIOS, basic
 
 pytestmark = pytest.mark.anyio
 
@@ -84,10 +87,19 @@ async def test_a_non_numeric_message_id_is_looked_up_not_refused(client):
     assert (r.status_code, r.text) == (404, "Message AB2489300 not found")
 
 
-async def test_telegram_needs_the_bot(client):
+async def test_telegram_goes_through_the_only_bot_and_needs_appid_among_several(client):
     template_id = await telegram_template(client)
-    r = await client.post("/api/v1/broadcast", json={"messageId": template_id, "groups": [1]})
-    assert (r.status_code, r.text) == (400, "appId is required for Telegram: the app_uuid of the bot to send through")
+    r = await client.post("/api/v1/broadcast", json={"messageId": template_id, "groups": []})
+    assert r.status_code == 200
+    assert (await state(client))["broadcasts"][0]["appId"] == APP_UUID
+    scenario = load_scenario(SCENARIOS / "happy_path.yaml")
+    transport = httpx.ASGITransport(app=create_app(Emulator(scenario)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=basic()) as two_bots:
+        template_id = await telegram_template(two_bots)
+        r = await two_bots.post("/api/v1/broadcast", json={"messageId": template_id, "groups": []})
+        assert (r.status_code, r.text) == (
+            400, "appId is required for Telegram when the account has several bots: the app_uuid of the bot to send through"
+        )
 
 
 async def test_broadcasts_survive_the_state_round_trip(client):

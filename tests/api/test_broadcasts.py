@@ -110,6 +110,7 @@ async def test_broadcasts_survive_the_state_round_trip(client):
     assert (await client.put("/_mock/state", json=saved)).status_code == 200
     assert await state(client) == saved
     assert (await client.get(f"/api/v1/broadcast/{view['broadcastId']}")).json() == view
-    broken = {**saved, "broadcasts": [{**saved["broadcasts"][0], "batchIntervalUnit": "WEEK"}]}
-    r = await client.put("/_mock/state", json=broken)
-    assert r.status_code == 400 and "broadcasts[0].batchIntervalUnit" in str(r.json())
+    for key, value in (("batchIntervalUnit", "WEEK"), ("channel", {}), ("batchIntervalUnit", [])):
+        broken = {**saved, "broadcasts": [{**saved["broadcasts"][0], key: value}]}
+        r = await client.put("/_mock/state", json=broken)
+        assert r.status_code == 400 and f"broadcasts[0].{key}" in str(r.json())  # never a 500 (fuzzing found {})

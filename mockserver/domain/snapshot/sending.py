@@ -49,7 +49,7 @@ def load_message(item: object, where: str) -> Template:
     item = mapping(item, where)
     message_id = integer(item, "id", where, low=1)
     channel = item.get("channel", "telegram")
-    need(channel in CHANNELS, f"{where}.channel", f"must be one of {', '.join(CHANNELS)}")
+    need(isinstance(channel, str) and channel in CHANNELS, f"{where}.channel", f"must be one of {', '.join(CHANNELS)}")
     try:
         name, fields = parse_template(item, channel)
         template = Template(message_id, channel, name, fields)

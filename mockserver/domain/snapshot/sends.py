@@ -38,7 +38,7 @@ def load_sent(world: "World", data: object) -> Apply:
         where = f"sent.messages[{index}]"
         item = mapping(item, where)
         channel = item.get("channel")
-        need(channel in CHANNELS, f"{where}.channel", f"must be one of {', '.join(CHANNELS)}")
+        need(isinstance(channel, str) and channel in CHANNELS, f"{where}.channel", f"must be one of {', '.join(CHANNELS)}")
         need(number(item.get("created_at")), f"{where}.created_at", "must be a number")
         need(isinstance(item.get("contactCreated", False), bool), f"{where}.contactCreated", "must be true or false")
         sent = Sent(
@@ -85,10 +85,10 @@ def load_broadcasts(world: "World", data: object) -> Apply:
     for index, item in enumerate(objects(data, "broadcasts")):
         where = f"broadcasts[{index}]"
         channel = item.get("channel")
-        need(channel in TEMPLATE_CHANNELS, f"{where}.channel", f"must be one of {', '.join(TEMPLATE_CHANNELS)}")
+        need(isinstance(channel, str) and channel in TEMPLATE_CHANNELS, f"{where}.channel", f"must be one of {', '.join(TEMPLATE_CHANNELS)}")
         need(number(item.get("created_at")), f"{where}.created_at", "must be a number")
         unit = item.get("batchIntervalUnit")
-        need(unit is None or unit in BATCH_UNITS, f"{where}.batchIntervalUnit", f"must be null or one of {', '.join(BATCH_UNITS)}")
+        need(unit is None or (isinstance(unit, str) and unit in BATCH_UNITS), f"{where}.batchIntervalUnit", f"must be null or one of {', '.join(BATCH_UNITS)}")
         broadcast = Broadcast(
             id=integer(item, "id", where, low=1),
             message_id=integer(item, "messageId", where, low=1),

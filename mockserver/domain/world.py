@@ -250,7 +250,7 @@ class World:
     def _capture(self, channel: str, address: str, contact, content: dict, **extra) -> Sent:
         now = self.clock.now()
         sent = self.sent.record(channel, address, contact, content, self.deliveries.request_ids.next(), now, **extra)
-        event = {
+        event: dict = {
             "activityDateTime": activity_time(now),
             "activityStatus": "DELIVERED",
             "messageId": sent.message_id,

@@ -22,7 +22,7 @@ from ..errors import InvalidInput, NotFound, required_array
 from ..telegram.markup import parse_text
 from .messages import TelegramMessage
 from ..telegram.chats import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, TelegramError, TelegramWorld, chat_number
-from ..text import is_ascii_digits, is_blank
+from ..text import is_blank
 
 PENDING = "PENDING"
 SENT = "SENT"

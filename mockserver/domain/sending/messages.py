@@ -228,8 +228,9 @@ def parse_template(body: object, channel: str = "telegram") -> tuple[str, dict]:
         if body.get(key) is None:
             raise InvalidInput(f"{key} is required for a {spec['title']} message")
     fields = {key: _check(kind, key, body[key]) for key, kind in kinds.items() if body.get(key) is not None}
-    if channel == "telegram" and len(fields.get("text", "")) > MAX_TEXT:
-        raise InvalidInput(f"text is longer than {MAX_TEXT} characters ({len(fields['text'])})")
+    text = fields.get("text", "")
+    if channel == "telegram" and isinstance(text, str) and len(text) > MAX_TEXT:
+        raise InvalidInput(f"text is longer than {MAX_TEXT} characters ({len(text)})")
     return name, fields
 
 

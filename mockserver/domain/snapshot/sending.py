@@ -59,7 +59,7 @@ def load_message(item: object, where: str) -> Template:
             need(language not in template.translations, f"{where}.translations[{index}]", f"repeats language {language}")
             vname, vfields = parse_template(version, channel)
             vfields.pop("languageCode", None)
-            template.translations[check_language(language)] = {"name": vname, **vfields}
+            template.translations[check_language(str(language))] = {"name": vname, **vfields}
     except InvalidInput as exc:
         if exc.message.startswith(where):
             raise

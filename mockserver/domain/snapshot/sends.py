@@ -44,7 +44,7 @@ def load_sent(world: "World", data: object) -> Apply:
         sent = Sent(
             id=integer(item, "id", where, low=1),
             request_id=text(item, "requestId", where),
-            channel=channel,
+            channel=str(channel),
             to=text(item, "to", where),
             contact_id=int_or_null(item, "contactId", where),
             content=dict(mapping(item.get("content", {}), f"{where}.content")),
@@ -92,7 +92,7 @@ def load_broadcasts(world: "World", data: object) -> Apply:
         broadcast = Broadcast(
             id=integer(item, "id", where, low=1),
             message_id=integer(item, "messageId", where, low=1),
-            channel=channel,
+            channel=str(channel),
             created_at=float(item["created_at"]),
             title=text_or_null(item, "title", where),
             groups=_ids(item, "groups", where),

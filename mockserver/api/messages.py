@@ -33,7 +33,11 @@ async def smartsend(request: Request) -> Response:
     world = _world(request)
     _catch_up(request)
     try:
-        message = world.messages.get(message_id(request))
+        template_id = message_id(request)
+        template = world.messages.find(template_id)
+        if template is not None and template.channel in ("email", "sms", "viber"):
+            return _smartsend_captured(request, template, parse_recipients(json_body(request)))
+        message = world.messages.get(template_id)
         recipients = parse_recipients(json_body(request))
     except (BodyError, DomainError) as exc:
         return refusal(exc)
@@ -45,6 +49,20 @@ async def smartsend(request: Request) -> Response:
         else:
             results.append({"id": 0, "locator": locator, "status": "OK", "requestId": delivery.request_id})
     note(request, "deliveries", [d.as_dict() for _, d, _ in outcomes if d is not None])
+    return api_json({"id": 0, "results": wrapper_list(results, world)})
+
+
+def _smartsend_captured(request: Request, template, recipients) -> Response:
+    """Smartsend of an email, SMS or Viber template: captured in the outbox like the direct sends."""
+    world = _world(request)
+    results, captured = [], []
+    for locator, sent, problem in world.smartsend_captured(template, recipients):
+        if sent is None:
+            results.append({"id": 0, "locator": locator, "status": "ERROR", "message": problem})
+        else:
+            captured.append(sent.as_dict())
+            results.append({"id": 0, "locator": locator, "status": "OK", "requestId": sent.request_id})
+    note(request, "sent", captured)
     return api_json({"id": 0, "results": wrapper_list(results, world)})
 
 

@@ -24,7 +24,7 @@ from .sending.delivery import ClickPolicy, Deliveries
 from .errors import InvalidInput, NotFound
 from .contacts.generate import collector_paused, generate_contacts
 from .sending.broadcasts import Broadcast, Broadcasts
-from .sending.delivery import API_STATUS, CLICKED, FAILED, SENT, Delivery, parse_broadcast
+from .sending.delivery import API_STATUS, CLICKED, FAILED, SENT, Delivery, parse_broadcast, render_text
 from .sending.instant import SentMessages, Sent, contact_for, group_members, parse_send
 from .sending.activity import activity_time
 from .sending.messages import MessageStore
@@ -266,6 +266,43 @@ class World:
             event["externalRequestId"] = content["externalRequestId"]
         self.outbox.add(event)
         return sent
+
+    def smartsend_captured(self, template, recipients: list) -> list[tuple[str, Sent | None, str | None]]:
+        """Smartsend of an email, SMS or Viber template: each recipient's address gets one captured
+        message, with its jsonParam values filled in; (locator, sent, None) or (label, None, why not)."""
+        channel = template.channel
+        kind = "email" if channel == "email" else channel
+        results: list[tuple[str, Sent | None, str | None]] = []
+        for recipient in recipients:
+            if recipient.kind == "locator":
+                address = str(recipient.value)
+                contact = self.contacts.find("email" if channel == "email" else "phone", address)
+                if contact is None and channel == "viber":
+                    contact = next((c for c in self.contacts.live() if address in c.channel_values("viber")), None)
+                if contact is None:
+                    results.append((address, None, f"No contact holds {address}"))
+                    continue
+            else:
+                contact = (
+                    self.contacts.get(int(recipient.value)) if recipient.kind == "contactId"
+                    else self.contacts.find("externalCustomerId", str(recipient.value))
+                )
+                if contact is None:
+                    results.append((recipient.label, None, f"Contact {recipient.value} not found"))
+                    continue
+                values = contact.channel_values(kind) or (contact.phones if channel == "viber" else [])
+                if not values:
+                    results.append((recipient.label, None, f"Contact {contact.id} has no {kind} channel"))
+                    continue
+                address = values[0]
+            version = template.version(recipient.language)
+            content = {k: render_text(v, recipient.params) if isinstance(v, str) else v
+                       for k, v in version.fields.items() if k in ("from", "subject", "htmlText", "text", "img", "caption", "action")}
+            if recipient.external_request_id is not None:
+                content["externalRequestId"] = recipient.external_request_id
+            sent = self._capture(channel, address, contact, content, tags=template.tags, message_id=template.id)
+            results.append((address, sent, None))
+        return results
 
     def broadcast(self, body: object, base_url: str) -> tuple[Broadcast, list[Delivery], list[Sent]]:
         """``POST /v1/broadcast``: a template to an audience; Telegram ones through a bot."""

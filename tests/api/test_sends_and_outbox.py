@@ -135,3 +135,20 @@ async def test_a_broken_outbox_in_a_state_is_refused(client):
     saved["sent"]["messages"][0]["channel"] = "fax"
     r = await client.put("/_mock/state", json=saved)
     assert r.status_code == 400 and "sent.messages[0].channel" in str(r.json())
+
+
+async def test_smartsend_of_an_email_template_is_captured_with_its_params(client):
+    body = {"name": "Order", "from": "shop@example.com", "subject": "Order $!data.get('n')", "htmlText": "<p>Hi ${data.name}</p>"}
+    template_id = (await client.post("/api/v1/messages/email", json=body)).json()["id"]
+    r = await client.post(f"/api/v1/message/{template_id}/smartsend", json={"recipients": [
+        {"contactId": 1001, "jsonParam": '{"n": "42", "name": "Taras"}'},
+        {"contactId": 1003},
+        {"locator": "nobody@example.com"},
+    ]})
+    results = r.json()["results"]
+    assert [(x["locator"], x["status"]) for x in results] == [
+        ("taras@example.com", "OK"), ("1003", "ERROR"), ("nobody@example.com", "ERROR")]
+    assert results[1]["message"] == "Contact 1003 has no email channel"
+    sent = (await client.get("/_mock/outbox")).json()["messages"]
+    assert [(s["to"], s["messageId"], s["content"]["subject"], s["content"]["htmlText"]) for s in sent] == [
+        ("taras@example.com", template_id, "Order 42", "<p>Hi Taras</p>")]

@@ -100,3 +100,20 @@ def test_api_operations_declare_basic_auth():
         security = operation.definition.raw.get("security", OPENAPI.get("security", []))
         if operation.path.startswith("/api/"):
             assert {"basicAuth": []} in security, operation.label
+
+
+def test_stateful_operations_are_marked_and_generic_ones_are_not():
+    """``x-mock-stateful: true`` says an operation reads or changes the world; the generic ones answer
+    from their schema and the scenario's vendor_data alone."""
+    unmarked, wrongly = [], []
+    for path, item in OPENAPI["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters" or not path.startswith("/api/"):
+                continue
+            generic = "generic" in operation.get("tags", [])
+            marked = operation.get("x-mock-stateful") is True
+            if generic and marked:
+                wrongly.append(operation["operationId"])
+            if not generic and not marked and operation["operationId"] not in {"getVersion", "getVersionV2", "getAccountInfo"}:
+                unmarked.append(operation["operationId"])
+    assert (unmarked, wrongly) == ([], [])

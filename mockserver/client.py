@@ -131,6 +131,13 @@ class ControlClient:
         self.call("POST", "/_mock/telegram/users", {"id": user_id, "first_name": first_name, **profile})
         return TelegramUser(self, str(user_id))
 
+    def outbox(self, *, channel: str | None = None, to: str | None = None, since: int | None = None) -> list[dict]:
+        """The email, SMS and Viber messages the API captured, oldest first (filters as /_mock/outbox)."""
+        return self.call("GET", "/_mock/outbox", query={"channel": channel, "to": to, "since": since})["messages"]
+
+    def clear_outbox(self) -> int:
+        return self.call("DELETE", "/_mock/outbox")["removed"]
+
     def chat_messages(self, chat_id: int | str) -> list[dict]:
         """The chat's messages both ways (the user's and the bots'), oldest first."""
         return self.call("GET", f"/_mock/telegram/chats/{chat_id}/messages")["messages"]

@@ -66,3 +66,12 @@ def test_refusals_come_back_as_control_errors(mock):
     assert caught.value.status == 409
     with pytest.raises(ValueError):
         mock.set_chat_state(555, "explode")
+
+
+def test_the_outbox_shows_captured_email(mock):
+    r = httpx.post(f"{mock.url}/api/v1/message/email", headers=basic(),
+                   json={"from": "shop@example.com", "subject": "Hi", "htmlText": "<p/>", "emails": ["a@example.com"]})
+    assert r.status_code == 200
+    assert [(m["channel"], m["to"]) for m in mock.outbox(channel="email")] == [("email", "a@example.com")]
+    assert mock.outbox(to="b@example.com") == []
+    assert mock.clear_outbox() == 1 and mock.outbox() == []

@@ -222,7 +222,7 @@ class WorldMachine(RuleBasedStateMachine):
     def register_tokens(self, app: str, batch: list[dict]):
         response = self.call("POST", f"/api/v1/apps/{app}/tokens", json={"tokens": batch}, headers=basic())
         assert response.status_code == 200, response.text
-        assert response.content == b""
+        assert response.content == b'""'
         outcomes = self.last_outcomes()
         assert [o["index"] for o in outcomes] == list(range(len(batch)))
         live = {c["id"]: c for c in self.state()["contacts"] if not c["deleted"]}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import account, contacts, messages, mutes, tokens
+from . import account, broadcasts, contacts, generic, messages, mutes, templates, tokens
 
 
 def routes() -> list[Route]:
-    return [*tokens.routes, *mutes.routes, *account.routes, *contacts.routes, *messages.routes]
+    return [*tokens.routes, *mutes.routes, *account.routes, *contacts.routes, *templates.routes, *messages.routes, *broadcasts.routes, *generic.routes]

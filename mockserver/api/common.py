@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from ..bodies import BodyError
 from ..domain.errors import DomainError
-from ..responses import api_error, refusal_status
+from ..responses import api_error, api_json, refusal_status
 
 
 def refusal(exc: DomainError | BodyError) -> Response:
@@ -29,3 +29,15 @@ def note(request, key: str, value) -> None:
     entry = request.scope.get("mockserver.entry")
     if entry is not None:
         entry.notes[key] = value
+
+
+# The two ways a bodyless success can go out (``assumptions.empty_answers``): the vendor
+# document types these 200s as a JSON string, so by default the body is ``""`` under
+# esputnik.com's JSON content type; ``empty`` sends no body and no Content-Type.
+EMPTY_JSON = api_json("")
+EMPTY = Response(status_code=200)  # immutable once built, so one serves every success
+
+
+def empty_answer(request) -> Response:
+    world = request.app.state.emulator.world
+    return EMPTY if world.assumptions.get("empty_answers") == "empty" else EMPTY_JSON

@@ -1,4 +1,4 @@
-"""``POST /api/v1/apps/{app_uuid}/token/mute`` and ``.../token/unmute``: 200 with an empty body."""
+"""``POST /api/v1/apps/{app_uuid}/token/mute`` and ``.../token/unmute``: 200 with an empty answer (see ``common.empty_answer``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.routing import Route
 from ..bodies import BodyError, json_body
 from ..domain.contacts.mutes import TOKEN_REQUIRED
 from ..domain.errors import DomainError
-from .common import note, refusal
+from .common import empty_answer, note, refusal
 
 
 async def _body(request: Request) -> object:
@@ -30,7 +30,7 @@ async def mute(request: Request) -> Response:
     except (BodyError, DomainError) as exc:
         return refusal(exc)
     note(request, "muted_until", until)
-    return Response(status_code=200)
+    return empty_answer(request)
 
 
 async def unmute(request: Request) -> Response:
@@ -41,7 +41,7 @@ async def unmute(request: Request) -> Response:
     except (BodyError, DomainError) as exc:
         return refusal(exc)
     note(request, "was_muted", was_muted)
-    return Response(status_code=200)
+    return empty_answer(request)
 
 
 routes = [

@@ -13,10 +13,18 @@ DEFAULT_ASSUMPTIONS = {
     "unknown_contact_id": "create",
     # How a wrapper list with one element is rendered: a bare object (as esputnik.com does) or an array.
     "single_item_lists": "object",
+    # What a bodyless 200 (tokens, mute, unmute, template updates) carries: the JSON string ""
+    # the vendor document types them as, or nothing at all (no body, no Content-Type).
+    "empty_answers": "json",
+    # GET /v1/message/status: one {"results": ...} object, as clients read it, or the vendor
+    # document's array of such objects.
+    "message_status": "object",
 }
 ASSUMPTION_CHOICES = {
     "unknown_contact_id": ("create", "reject"),
     "single_item_lists": ("object", "array"),
+    "empty_answers": ("json", "empty"),
+    "message_status": ("object", "array"),
 }
 
 

@@ -19,9 +19,14 @@ from .contacts.generate import collector_paused, generate_contacts
 from .contacts.search import Criteria, search
 from .contacts.tokens import Outcome, register_tokens, validate_batch
 from .errors import InvalidInput, NotFound
-from .sending.activity import Outbox, WebhookTarget
-from .sending.delivery import ClickPolicy, Deliveries
+from .sending.activity import Outbox, WebhookTarget, activity_time
+from .sending.broadcasts import Broadcast, Broadcasts
+from .sending.delivery import BroadcastRun, ClickPolicy, Deliveries, Delivery
+from .sending.instant import Sent, SentMessages, contact_for, group_members, parse_send
 from .sending.messages import MessageStore
+from .sending.parsing import parse_broadcast
+from .sending.rendering import render_text
+from .sending.statuses import API_STATUS, CLICKED, FAILED, SENT
 from .settings import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
 from .snapshot import core as snapshots
 from .telegram.bots import BotSide
@@ -77,6 +82,8 @@ class World:
         for chat_id, chat in telegram.get("chats", {}).items():
             self.telegram.chats[chat_id] = chat_from_spec(chat_id, chat)
         self.messages = MessageStore()
+        self.sent = SentMessages()
+        self.broadcasts = Broadcasts()
         webhooks = spec.get("webhooks")
         self.outbox = Outbox(WebhookTarget(**webhooks) if webhooks else None)
         self.deliveries = Deliveries(
@@ -213,6 +220,148 @@ class World:
         mapping, failures = run_bulk(self.contacts, self.segments, request)
         description = f"{len(failures)} of {len(request.contacts)} contacts failed" if failures else None
         return self.imports.open(self.clock.now(), mapping, description), failures
+
+
+    # -- email, SMS and Viber sends, broadcasts, statuses -----------------------------------
+
+    def send_message(self, channel: str, body: object) -> list[Sent]:
+        """``POST /v1/message/{channel}``: one captured message per address (and group member)."""
+        request = parse_send(channel, body)
+        targets = [(address, *contact_for(self.contacts, channel, address)) for address in request.addresses]
+        if request.group_id is not None:
+            targets += [(address, contact, False) for address, contact in group_members(self.contacts, request.group_id, channel)]
+        return [
+            self._capture(channel, address, contact, request.content, tags=request.tags, created=created)
+            for address, contact, created in targets
+        ]
+
+    def _capture(self, channel: str, address: str, contact, content: dict, **extra) -> Sent:
+        now = self.clock.now()
+        sent = self.sent.record(channel, address, contact, content, self.deliveries.request_ids.next(), now, **extra)
+        event: dict = {
+            "activityDateTime": activity_time(now),
+            "activityStatus": "DELIVERED",
+            "messageId": sent.message_id,
+            "broadcastId": sent.broadcast_id,
+            "requestId": sent.request_id,
+            "contactId": sent.contact_id,
+            "externalCustomerId": contact.external_customer_id if contact else None,
+            "mediaType": channel,
+            channel: address,
+            "statusData": {},
+        }
+        if content.get("externalRequestId") is not None:
+            event["externalRequestId"] = content["externalRequestId"]
+        self.outbox.add(event)
+        return sent
+
+    def smartsend_captured(self, template, recipients: list) -> list[tuple[str, Sent | None, str | None]]:
+        """Smartsend of an email, SMS or Viber template: each recipient's address gets one captured
+        message, with its jsonParam values filled in; (locator, sent, None) or (label, None, why not)."""
+        channel = template.channel
+        kind = "email" if channel == "email" else channel
+        results: list[tuple[str, Sent | None, str | None]] = []
+        for recipient in recipients:
+            if recipient.kind == "locator":
+                address = str(recipient.value)
+                contact = self.contacts.find("email" if channel == "email" else "phone", address)
+                if contact is None and channel == "viber":
+                    contact = next((c for c in self.contacts.live() if address in c.channel_values("viber")), None)
+                if contact is None:
+                    results.append((address, None, f"No contact holds {address}"))
+                    continue
+            else:
+                contact = (
+                    self.contacts.get(int(recipient.value)) if recipient.kind == "contactId"
+                    else self.contacts.find("externalCustomerId", str(recipient.value))
+                )
+                if contact is None:
+                    results.append((recipient.label, None, f"Contact {recipient.value} not found"))
+                    continue
+                values = contact.channel_values(kind) or (contact.phones if channel == "viber" else [])
+                if not values:
+                    results.append((recipient.label, None, f"Contact {contact.id} has no {kind} channel"))
+                    continue
+                address = values[0]
+            version = template.version(recipient.language)
+            content = {k: render_text(v, recipient.params) if isinstance(v, str) else v
+                       for k, v in version.fields.items() if k in ("from", "subject", "htmlText", "text", "img", "caption", "action")}
+            if recipient.external_request_id is not None:
+                content["externalRequestId"] = recipient.external_request_id
+            sent = self._capture(channel, address, contact, content, tags=template.tags, message_id=template.id)
+            results.append((address, sent, None))
+        return results
+
+    def broadcast(self, body: object, base_url: str) -> tuple[Broadcast, BroadcastRun | None, list[Sent]]:
+        """``POST /v1/broadcast``: a template to an audience; Telegram ones through a bot, as a run the
+        caller steps through (``BroadcastRun.step``), adding each slice's requestIds to the broadcast."""
+        spec = parse_broadcast(body)
+        app_uuid = self.app(spec.app_uuid).app_uuid if spec.app_uuid is not None else None
+        digits = spec.message_id.isascii() and spec.message_id.isdigit() and len(spec.message_id) <= 18
+        template = self.messages.find(int(spec.message_id)) if digits else None
+        if template is None:
+            raise NotFound(f"Message {spec.message_id} not found")
+        if template.channel != "telegram":
+            app_uuid = None  # appId only picks the bot of a Telegram broadcast
+        elif app_uuid is None:
+            bots = list(self.apps)
+            if len(bots) != 1:
+                raise InvalidInput("appId is required for Telegram when the account has several bots: the app_uuid of the bot to send through")
+            app_uuid = bots[0].app_uuid  # the vendor makes appId optional; with one bot there is no doubt
+        now = self.clock.now()
+        send_id = self.deliveries.new_send_id()
+        run: BroadcastRun | None = None
+        captured: list[Sent] = []
+        if app_uuid is not None:
+            run = self.deliveries.start_broadcast(
+                template, app_uuid, now, base_url, spec.groups, spec.excluded, spec.start_at, send_id=send_id
+            )
+        elif template.channel in ("email", "sms", "viber"):
+            content = {k: v for k, v in template.fields.items() if k in ("from", "subject", "htmlText", "text", "img", "caption", "action")}
+            for address, contact in self._audience(template.channel, spec.groups, spec.excluded):
+                captured.append(
+                    self._capture(template.channel, address, contact, content, tags=template.tags, message_id=template.id, broadcast_id=send_id)
+                )
+        broadcast = Broadcast(
+            id=send_id, message_id=template.id, channel=template.channel, created_at=now, title=spec.title,
+            groups=spec.groups, excluded=spec.excluded, start_at=spec.start_at, batch_size=spec.batch_size,
+            batch_interval_unit=spec.batch_interval_unit, app_uuid=app_uuid,
+            request_ids=[s.request_id for s in captured],
+        )
+        self.broadcasts.add(broadcast)
+        return broadcast, run, captured
+
+    def _audience(self, channel: str, groups: list[int], excluded: list[int]) -> list[tuple[str, Contact]]:
+        kind = "email" if channel == "email" else channel
+        wanted, unwanted = set(groups), set(excluded)
+        found = []
+        for contact in self.contacts.live():
+            ids = {g.get("id") for g in contact.groups if isinstance(g, dict)}
+            if (wanted and not ids & wanted) or ids & unwanted:
+                continue
+            values = contact.channel_values(kind) or (contact.phones if channel == "viber" else [])
+            if values:
+                found.append((values[0], contact))
+        return found
+
+    def cancel_broadcast(self, broadcast_id: int) -> tuple[Broadcast, list[Delivery]]:
+        broadcast = self.broadcasts.remove(broadcast_id)
+        return broadcast, self.deliveries.cancel(broadcast.request_ids, self.clock.now())
+
+    def message_status(self, request_id: str) -> dict | None:
+        """A send's status in the API's words, whichever channel it went through; None when unknown."""
+        delivery = self.deliveries.get(request_id)
+        if delivery is not None:
+            return {
+                "requestId": delivery.request_id,
+                "status": API_STATUS[delivery.status],
+                "delivered": delivery.status in (SENT, CLICKED),
+                "failed": delivery.status == FAILED,
+            }
+        sent = self.sent.by_request(request_id)
+        if sent is None:
+            return None
+        return {"requestId": sent.request_id, "status": sent.status, "delivered": True, "failed": False}
 
 
 def chat_from_spec(chat_id: str, spec: str | dict) -> Chat:

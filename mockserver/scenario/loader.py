@@ -21,6 +21,7 @@ from ..domain.contacts.apps import parse_app_uuid
 from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.generate import pattern_problem
 from .bounds import MAX_GENERATED, TooLarge, check_text_size, load_yaml
+from ..generic import vendor_data_problems
 from .positions import Positions
 from .schema import EXPECT_SUBJECTS, SCENARIO_SCHEMA
 from .shipped import find_scenario, shipped_names
@@ -253,6 +254,8 @@ def semantic_problems(data: dict) -> Iterator[Problem]:
         next_id = max(next_id, last + 1)
     for index, item in enumerate(data.get("expect", [])):
         yield from _expect_problems(index, item, refs)
+    for path, reason in vendor_data_problems(data.get("vendor_data", {})):
+        yield Problem(("vendor_data", *path), reason)
 
 
 def _expect_problems(index: int, item: dict, refs: dict[str, str]) -> Iterator[Problem]:
@@ -351,6 +354,8 @@ def _normalize(data: dict) -> dict:
     }
     if "contact_id_base" in data:
         scenario["contact_id_base"] = data["contact_id_base"]
+    if data.get("vendor_data"):
+        scenario["vendor_data"] = dict(data["vendor_data"])
     return scenario
 
 

@@ -278,6 +278,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                 {
                     "unknown_contact_id": {"enum": ["create", "reject"]},
                     "single_item_lists": {"enum": ["object", "array"]},
+                    "empty_answers": {"enum": ["json", "empty"]},
+                    "message_status": {"enum": ["object", "array"]},
                 }
             ),
             "limits": _object(
@@ -299,6 +301,11 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                 description="Where activity events (delivery statuses) are POSTed, with optional Basic auth.",
             ),
             "expect": {"type": "array", "items": EXPECT_ITEM},
+            "vendor_data": {
+                "type": "object",
+                "description": "Answers of the generic eSputnik operations, by operationId (see README): each checked against that answer's schema.",
+                "additionalProperties": True,
+            },
         }
     ),
 }

@@ -154,6 +154,16 @@ async def test_contact_fields_limit_the_update(client):
     assert email("taras@example.com") in taras["channels"]
 
 
+async def test_orders_info_is_accepted_and_changes_nothing(client):
+    """The vendor lists ``ordersInfo`` among contactFields (deprecated); the emulator keeps no orders info."""
+    before = (await contact(client, 1001)).json()
+    answer = await bulk(client, dedupeOn="externalCustomerId", contactFields=["ordersInfo"],
+                        contacts=[{"externalCustomerId": "C-1", "firstName": "Ignored"}])
+    assert answer["failedContacts"] == []
+    after = (await contact(client, 1001)).json()
+    assert after == before
+
+
 async def test_dedupe_on_sms_and_email_or_sms(client):
     answer = await bulk(client, dedupeOn="sms", contactFields=["firstName"], contacts=[{"channels": [sms("380671234567")], "firstName": "Ivanko"}])
     assert (await status(client, answer["asyncSessionId"]))["mapping"] == [{"dedupeValue": "380671234567", "contactId": 1003}]

@@ -16,7 +16,7 @@ from mockserver.api import routes as api_routes
 from mockserver.botapi.methods import METHODS
 from mockserver.control import routes as control_routes
 from tests.conftest import ROOT
-from tests.fuzz.test_contract import CHAINED, EXAMPLES, PUT_STATE_SHARE, schema
+from tests.fuzz.test_contract import CHAINED, EXAMPLES, LIGHT, LIGHT_EXAMPLES, PUT_STATE_SHARE, schema
 
 OPENAPI = yaml.safe_load((ROOT / "openapi.yaml").read_text())
 OPERATIONS = [result.ok() for result in schema.get_all_operations()]
@@ -67,6 +67,8 @@ def test_every_operation_gets_the_budget_and_put_state_its_share():
         o.label: schema.config.get_hypothesis_settings(operation=o, phase="fuzzing").max_examples for o in OPERATIONS
     }
     assert budgets.pop("PUT /_mock/state") == max(EXAMPLES // PUT_STATE_SHARE, 10)
+    light = {o.label for o in OPERATIONS if o.definition.raw.get("operationId") in LIGHT}
+    assert light and {budgets.pop(label) for label in light} == {LIGHT_EXAMPLES}
     assert set(budgets.values()) == {EXAMPLES}
 
 
@@ -108,3 +110,20 @@ def test_api_operations_declare_basic_auth():
         security = operation.definition.raw.get("security", OPENAPI.get("security", []))
         if operation.path.startswith("/api/"):
             assert {"basicAuth": []} in security, operation.label
+
+
+def test_stateful_operations_are_marked_and_generic_ones_are_not():
+    """``x-mock-stateful: true`` says an operation reads or changes the world; the generic ones answer
+    from their schema and the scenario's vendor_data alone."""
+    unmarked, wrongly = [], []
+    for path, item in OPENAPI["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters" or not path.startswith("/api/"):
+                continue
+            generic = "generic" in operation.get("tags", [])
+            marked = operation.get("x-mock-stateful") is True
+            if generic and marked:
+                wrongly.append(operation["operationId"])
+            if not generic and not marked and operation["operationId"] not in {"getVersion", "getVersionV2", "getAccountInfo"}:
+                unmarked.append(operation["operationId"])
+    assert (unmarked, wrongly) == ([], [])

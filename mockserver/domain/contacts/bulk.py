@@ -30,6 +30,8 @@ DEDUPE_ON = ("email", "sms", "push", "webpush", "email_or_sms", "id", "externalC
 CONTACT_FIELDS = (
     "firstName", "lastName", "contactKey", "languageCode", "timeZone", "email", "sms",
     "mobilepush", "webpush", "address", "town", "region", "postcode", "externalCustomerId",
+    # Deprecated in the vendor document and not kept by the emulator: accepted, and changes nothing.
+    "ordersInfo",
 )
 PUSH_CHANNEL = {"push": "mobilepush", "webpush": "webpush"}
 INDEX_OF = {"externalCustomerId": "externalCustomerId", EMAIL: "email", SMS: "phone"}

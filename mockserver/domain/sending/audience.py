@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..contacts.apps import Apps
@@ -58,10 +59,12 @@ def targets(contacts: ContactBook, recipient: Recipient, holders: dict | None) -
 
 
 def subscribers(
-    contacts: ContactBook, apps: Apps, app_uuid: str, now: float, groups: set[int], excluded: set[int]
+    contacts: ContactBook, apps: Apps, app_uuid: str, now: float, wanted: Iterable[int], unwanted: Iterable[int]
 ) -> list[Target]:
-    """Every distinct unmuted token of an app on live contacts (a broadcast's audience)."""
+    """Every distinct unmuted token of an app on live contacts in the wanted groups and none of the unwanted
+    (a broadcast's audience)."""
     app = apps.get(app_uuid)
+    groups, excluded = set(wanted), set(unwanted)
     seen: set[str] = set()
     result = []
     for contact in contacts:

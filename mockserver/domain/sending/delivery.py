@@ -327,9 +327,10 @@ class Deliveries:
             if isinstance(targets, str):
                 results.append((recipient.label, None, targets))
                 continue
+            version = message.version(recipient.language)
             for target in targets:
                 delivery = self.create(
-                    message, target, recipient.params, send_id, now, base_url, recipient.external_request_id
+                    version, target, recipient.params, send_id, now, base_url, recipient.external_request_id
                 )
                 results.append((target.chat_id, delivery, None))
         return results
@@ -340,12 +341,13 @@ class Deliveries:
         app_uuid: str,
         now: float,
         base_url: str,
-        groups: set[int],
-        excluded: set[int],
+        groups: list[int],
+        excluded: list[int],
         start_at: float | None = None,
+        send_id: int | None = None,
     ) -> tuple[int, list[Delivery]]:
         """One delivery per unmuted subscriber token of a bot; returns the broadcast id and deliveries."""
-        run = self.start_broadcast(message, app_uuid, now, base_url, groups, excluded, start_at)
+        run = self.start_broadcast(message, app_uuid, now, base_url, groups, excluded, start_at, send_id)
         sent: list[Delivery] = []
         while not run.done:
             sent += run.step()
@@ -357,16 +359,36 @@ class Deliveries:
         app_uuid: str,
         now: float,
         base_url: str,
-        groups: set[int],
-        excluded: set[int],
+        groups: list[int],
+        excluded: list[int],
         start_at: float | None = None,
-    ) -> Broadcast:
+        send_id: int | None = None,
+    ) -> BroadcastRun:
         """A broadcast to be sent a slice at a time (``Broadcast.step``), so that a server can answer
         other requests between slices; the audience is the book as it is now, and a broadcast the
         chat bound refuses changes nothing."""
         reached = audience.subscribers(self.contacts, self.apps, app_uuid, now, groups, excluded)
         self.telegram.make_room(t.chat_id for t in reached)
-        return Broadcast(self, message, self.new_send_id(), iter(reached), now, base_url, start_at)
+        send_id = send_id if send_id is not None else self.new_send_id()
+        return BroadcastRun(self, message, send_id, iter(reached), now, base_url, start_at)
+
+    def cancel(self, request_ids: list[str], now: float) -> list[Delivery]:
+        """Stop the deliveries of a cancelled broadcast that have not reached Telegram yet."""
+        stopped = []
+        for request_id in request_ids:
+            delivery = self._by_id.get(request_id)
+            if delivery is None or delivery.status != PENDING:
+                continue
+            delivery.status = FAILED
+            delivery.next_attempt_at = None
+            delivery.reason = "Broadcast cancelled"
+            delivery.history.append({"time": now, "attempt": delivery.attempts, "status": FAILED, "reason": delivery.reason})
+            stopped.append(delivery)
+        if stopped:
+            gone = {d.request_id for d in stopped}
+            self._due = [item for item in self._due if item[2] not in gone]
+            heapq.heapify(self._due)
+        return stopped
 
     # -- clicks -------------------------------------------------------------------
 
@@ -413,7 +435,7 @@ class Deliveries:
 BROADCAST_SLICE = 100
 
 
-class Broadcast:
+class BroadcastRun:
     """A broadcast under way: its id at once, then ``step()`` sends the next slice until ``done``."""
 
     def __init__(

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 from ..errors import InvalidInput, required_array
-from ..numbers import INT64_MAX, INT64_MIN, is_int
+from ..numbers import INT32_MAX, INT64_MAX, INT64_MIN, is_int
 from ..text import is_ascii_digits, is_blank
 
 MAX_RECIPIENTS = 1000
@@ -21,6 +21,7 @@ class Recipient:
     value: str | int
     params: dict
     external_request_id: str | None = None
+    language: str | None = None  # picks the template's translation, when it has one
 
     @property
     def label(self) -> str:
@@ -29,13 +30,18 @@ class Recipient:
 
 @dataclass
 class BroadcastRequest:
-    message_id: int
-    app_uuid: str
+    message_id: str
+    app_uuid: str | None
     title: str | None
-    groups: set[int]
-    excluded: set[int]
+    groups: list[int]
+    excluded: list[int]
     start_at: float | None
     start_text: str | None
+    batch_size: int | None = None
+    batch_interval_unit: str | None = None
+
+
+BATCH_UNITS = ("MINUTE", "HOUR", "DAY", "MONTH")
 
 
 def parse_recipients(body: object, limit: int = MAX_RECIPIENTS) -> list[Recipient]:
@@ -81,23 +87,23 @@ def _recipient(where: str, item: dict) -> Recipient:
             raise InvalidInput(f"{where}.jsonParam is not valid JSON") from None
         if not isinstance(params, dict):
             raise InvalidInput(f"{where}.jsonParam must hold a JSON object")
-    external = item.get("externalRequestId")
+    external, language = item.get("externalRequestId"), item.get("languageCode")
     if item.get("locator") is not None:
-        return Recipient("locator", item["locator"], params, external)
+        return Recipient("locator", item["locator"], params, external, language)
     if contact_id is not None:
-        return Recipient("contactId", contact_id, params, external)
+        return Recipient("contactId", contact_id, params, external, language)
     if item.get("externalCustomerId") is not None:
-        return Recipient("externalCustomerId", item["externalCustomerId"], params, external)
+        return Recipient("externalCustomerId", item["externalCustomerId"], params, external, language)
     raise InvalidInput(f"{where} has no locator, contactId or externalCustomerId")
 
 
-def _group_ids(body: dict, name: str) -> set[int]:
+def _group_ids(body: dict, name: str) -> list[int]:
     value = body.get(name)
     if value is None:
-        return set()
+        return []
     if not isinstance(value, list) or not all(_is_whole(g) for g in value):
         raise InvalidInput(f"{name} must be an array of group ids (integers)")
-    return {int(g) for g in value}
+    return list(dict.fromkeys(int(g) for g in value))
 
 
 def _is_whole(value: object) -> bool:
@@ -108,24 +114,21 @@ def _is_whole(value: object) -> bool:
 
 
 def parse_broadcast(body: object) -> BroadcastRequest:
-    """A Telegram broadcast: ``messageId`` and ``appId`` (the bot) are required; groups narrow the audience."""
+    """A broadcast: ``messageId`` names a template (the vendor types it a string: any text is taken,
+    and one that names no template is a 404 later); groups narrow the audience; ``appId`` picks the bot."""
     if not isinstance(body, dict):
         raise InvalidInput("Request body must be a JSON object")
     raw_id = body.get("messageId")
     if raw_id is None:
         raise InvalidInput("messageId is required")
-    if isinstance(raw_id, str) and is_ascii_digits(raw_id) and len(raw_id) <= 18:
-        raw_id = int(raw_id)
-    if not is_int(raw_id):
-        raise InvalidInput("messageId must be the id of a Telegram message (an integer)")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)) or (isinstance(raw_id, str) and is_blank(raw_id)):
+        raise InvalidInput("messageId must be the id of a message (a string or an integer)")
     app_uuid = body.get("appId")
-    if app_uuid is None:
-        raise InvalidInput("appId is required for Telegram: the app_uuid of the bot to send through")
-    if not isinstance(app_uuid, str):
+    if app_uuid is not None and not isinstance(app_uuid, str):
         raise InvalidInput("appId must be a string")
-    title = body.get("title")
-    if title is not None and not isinstance(title, str):
-        raise InvalidInput("title must be a string")
+    for key in ("title", "domain"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise InvalidInput(f"{key} must be a string")
     start_text = body.get("startDate")
     start_at = None
     if start_text is not None:
@@ -136,6 +139,13 @@ def parse_broadcast(body: object) -> BroadcastRequest:
         except ValueError:
             raise InvalidInput(f"startDate {start_text!r} is not in the form YYYY-MM-DDTHH:mm") from None
         start_at = moment.replace(tzinfo=dt.UTC).timestamp()
+    size = body.get("batchSize")
+    if size is not None and (not is_int(size) or not 1 <= size <= INT32_MAX):
+        raise InvalidInput("batchSize must be a positive integer (int32)")
+    unit = body.get("batchIntervalUnit")
+    if unit is not None and unit not in BATCH_UNITS:
+        raise InvalidInput(f"batchIntervalUnit must be one of {', '.join(BATCH_UNITS)}")
     return BroadcastRequest(
-        raw_id, app_uuid, title, _group_ids(body, "groups"), _group_ids(body, "excludedGroups"), start_at, start_text
+        str(raw_id).strip(), app_uuid, body.get("title"), _group_ids(body, "groups"),
+        _group_ids(body, "excludedGroups"), start_at, start_text, size, unit,
     )

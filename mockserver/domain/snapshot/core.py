@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..contacts.apps import App, Apps, parse_app_uuid
 from ..contacts.book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook, compact
+from . import sends
 from ..contacts.generate import collector_paused
 from ..errors import InvalidInput
 from ..sending.activity import WebhookTarget
@@ -421,6 +422,7 @@ PARTS: list[Part] = [
     Part("telegram", dump_telegram, load_telegram),
     *(Part(*part) for part in sending.PARTS),
     *(Part(*part) for part in bots.PARTS),
+    *(Part(*part) for part in sends.PARTS),
 ]
 # Loads that need the whole snapshot (several keys rebuilt as one, or checked against each other).
 WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [load_contacts, sending.load_deliveries, bots.load_bots]

@@ -20,7 +20,8 @@ from ..sending.delivery import (
     Delivery,
     RequestIds,
 )
-from ..sending.messages import FIRST_ID, Button, MessageStore, TelegramMessage
+from ..errors import InvalidInput
+from ..sending.messages import CHANNELS, FIRST_ID, MessageStore, Template, check_language, parse_template
 from .checks import (
     MAX_REPLAY,
     Apply,
@@ -48,27 +49,31 @@ NO_PART: Apply = lambda: None  # noqa: E731  (parts rebuilt by load_deliveries)
 
 
 def dump_messages(world: "World") -> dict:
-    return {"next_id": world.messages.next_id, "templates": [m.as_dict() for m in world.messages]}
+    return {"next_id": world.messages.next_id, "templates": [{**m.as_dict(), "channel": m.channel} for m in world.messages]}
 
 
-def load_message(item: object, where: str) -> TelegramMessage:
+def load_message(item: object, where: str) -> Template:
+    """A template as dumped: its channel (Telegram when absent, as older snapshots have it) and the
+    same fields the API takes, checked by the API's own rules."""
     item = mapping(item, where)
     message_id = integer(item, "id", where, low=1)
-    buttons = []
-    for index, button in enumerate(objects(item.get("buttons", []), f"{where}.buttons")):
-        at = f"{where}.buttons[{index}]"
-        buttons.append(Button(text(button, "text", at), text(button, "link", at)))
-    tags = item.get("tags", [])
-    need(isinstance(tags, list) and all(isinstance(t, str) for t in tags), f"{where}.tags", "must be a list of strings")
-    return TelegramMessage(
-        id=message_id,
-        name=text(item, "name", where),
-        text=text(item, "text", where) if "text" in item else "",
-        buttons=buttons,
-        image_source=text_or_null(item, "imageSource", where),
-        language_code=text_or_null(item, "languageCode", where),
-        tags=list(tags),
-    )
+    channel = item.get("channel", "telegram")
+    need(isinstance(channel, str) and channel in CHANNELS, f"{where}.channel", f"must be one of {', '.join(CHANNELS)}")
+    try:
+        name, fields = parse_template(item, channel)
+        template = Template(message_id, channel, name, fields)
+        for index, version in enumerate(objects(item.get("translations", []), f"{where}.translations")):
+            language = version.get("languageCode")
+            need(isinstance(language, str), f"{where}.translations[{index}].languageCode", "must be a string")
+            need(language not in template.translations, f"{where}.translations[{index}]", f"repeats language {language}")
+            vname, vfields = parse_template(version, channel)
+            vfields.pop("languageCode", None)
+            template.translations[check_language(str(language))] = {"name": vname, **vfields}
+    except InvalidInput as exc:
+        if exc.message.startswith(where):
+            raise
+        raise InvalidInput(f"{where}.{exc.message}") from None
+    return template
 
 
 def load_messages(world: "World", data: object) -> Apply:

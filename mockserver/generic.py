@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ def operations() -> dict[str, Operation]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(operation_id: str, which: str) -> jsonschema.Draft4Validator:
     op = operations()[operation_id]
     schema = op.request_body if which == "request" else op.response

@@ -8,7 +8,7 @@ See ``mockserver.generic``; the request is journaled like every other, with the 
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import jsonschema
 from starlette.requests import Request

@@ -7,8 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..bodies import BodyError, json_body
-from ..domain.sending.parsing import parse_recipients
 from ..domain.errors import DomainError, InvalidInput
+from ..domain.sending.parsing import parse_recipients
 from ..responses import api_json
 from .common import note, refusal, wrapper_list
 from .templates import message_id

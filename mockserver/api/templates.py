@@ -6,7 +6,7 @@ differ (``domain.sending.messages.CHANNELS``), so the routes are made in a loop.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response

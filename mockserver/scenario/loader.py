@@ -20,8 +20,8 @@ import yaml
 from ..domain.contacts.apps import parse_app_uuid
 from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.generate import pattern_problem
-from .bounds import MAX_GENERATED, TooLarge, check_text_size, load_yaml
 from ..generic import vendor_data_problems
+from .bounds import MAX_GENERATED, TooLarge, check_text_size, load_yaml
 from .positions import Positions
 from .schema import EXPECT_SUBJECTS, SCENARIO_SCHEMA
 from .shipped import find_scenario, shipped_names

@@ -64,7 +64,7 @@ class Broadcast:
 
 def date_time(moment: float) -> str:
     """An RFC 3339 date-time in UTC, to the second."""
-    return dt.datetime.fromtimestamp(moment, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_broadcast_id(raw: str) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidInput, required_array
 from ..numbers import INT32_MAX, INT64_MAX, INT64_MIN, is_int
-from ..text import is_ascii_digits, is_blank
+from ..text import is_blank
 
 MAX_RECIPIENTS = 1000
 

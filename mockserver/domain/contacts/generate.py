@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import random
 import string
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -58,6 +57,7 @@ def generate_contacts(spec: dict, first_id: int) -> Iterator[Contact]:
     firsts, lasts = FIRST_NAMES, LAST_NAMES
     draw = rng.random
     values: dict = {"first_name": "", "last_name": ""}
+    shared_texts: dict[str, str] = {}  # one copy of a text many contacts share (names drawn from a list)
     for n in range(1, count + 1):
         values["n"] = n
         if names:
@@ -73,7 +73,7 @@ def generate_contacts(spec: dict, first_id: int) -> Iterator[Contact]:
         contact = Contact(id=first_id + n - 1, channels=channels)
         for attr, pattern, shared in texts:
             value = pattern.format_map(values)
-            setattr(contact, attr, sys.intern(value) if shared else value)
+            setattr(contact, attr, shared_texts.setdefault(value, value) if shared else value)
         if deleted_every and n % deleted_every == 0:
             contact.deleted = True  # a deleted card holds no tokens
         else:

@@ -51,7 +51,8 @@ async def test_an_unknown_address_creates_a_contact(client):
 
 
 async def test_viber_to_a_group_reaches_its_members(emulator, client):
-    emulator.world.contacts.get(1003).groups.append({"id": 7, "name": "vip", "type": "Static"})
+    contact = emulator.world.contacts.get(1003)
+    contact.groups = [*contact.groups, {"id": 7, "name": "vip", "type": "Static"}]
     r = await client.post("/api/v1/message/viber", json={"text": "Sale", "iosExpirityText": "late", "groupId": 7})
     assert r.json()["results"]["locator"] == "+380671234567"
     sent = (await client.get("/_mock/outbox", params={"to": "380671234567"})).json()["messages"]

@@ -54,6 +54,7 @@ def serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     parser.add_argument("--journal-size", type=int, default=DEFAULT_JOURNAL_SIZE, help="request journal entries kept")
     parser.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="largest request body in bytes")
+    parser.add_argument("--file-store-bytes", type=int, metavar="N", help="bytes the files bots send may hold in all, in memory (default: the scenario's limits.file_store_bytes, else 268435456)")
     parser.add_argument("--state-file", metavar="PATH", help="load the world from PATH when present; save it there on shutdown and on POST /_mock/snapshot")
     parser.add_argument("--watch", action="store_true", help="reload the scenario (and reset to it) when its file changes")
     return parser
@@ -98,7 +99,8 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     state_file = Path(args.state_file) if args.state_file else None
     watch = find_scenario(args.scenario) if args.watch and args.scenario else None
     emulator = Emulator(
-        scenario, journal_size=args.journal_size, body_limit=args.body_limit, state_file=state_file, watch=watch
+        scenario, journal_size=args.journal_size, body_limit=args.body_limit, state_file=state_file, watch=watch,
+        file_store_bytes=args.file_store_bytes,
     )
     if state_file is not None:
         saved = read_state(state_file)
@@ -114,6 +116,8 @@ def serve(argv: list[str]) -> int:
     args = serve_parser().parse_args(argv)
     if args.journal_size < 1 or args.body_limit < 1:
         return fail("--journal-size and --body-limit must be positive")
+    if args.file_store_bytes is not None and args.file_store_bytes < 1:
+        return fail("--file-store-bytes must be positive")
     if args.watch and not args.scenario:
         return fail("--watch needs --scenario FILE")
     try:

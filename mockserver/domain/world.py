@@ -25,6 +25,7 @@ from .errors import InvalidInput, NotFound
 from .contacts.generate import collector_paused, generate_contacts
 from .sending.messages import MessageStore
 from .telegram.chats import Chat, TelegramWorld
+from .telegram.files import DEFAULT_STORE_BYTES, FileStore
 from .contacts.tokens import Outcome, register_tokens, validate_batch
 
 DEFAULT_ASSUMPTIONS = {
@@ -53,14 +54,18 @@ class Limits:
     contact_batch: int = 3000
     # How many times a delivery is handed to Telegram before a 429 makes it FAILED.
     send_attempts: int = 5
+    # Bytes the files bots send may hold in all (in memory); a send beyond it is refused with 413.
+    file_store_bytes: int = DEFAULT_STORE_BYTES
 
 
 class World:
     """Everything the emulator knows, built from a normalized scenario (see ``mockserver.scenario``)."""
 
-    def __init__(self, scenario: dict, clock: Clock | None = None) -> None:
+    def __init__(self, scenario: dict, clock: Clock | None = None, limit_overrides: dict | None = None) -> None:
         self.scenario = scenario
         self.clock = clock or Clock()
+        # Limits set on the command line: they win over every scenario's, across resets and loads.
+        self.limit_overrides = dict(limit_overrides or {})
         # Called with an app_uuid whenever that bot's updates change (long polls and webhooks wait on it);
         # kept across resets because the listeners belong to the running server, not to the scenario.
         self.update_listeners: list[Callable[[str], None]] = []
@@ -78,7 +83,7 @@ class World:
             org_id=account.get("org_id", Account.org_id),
         )
         self.assumptions = {**DEFAULT_ASSUMPTIONS, **spec.get("assumptions", {})}
-        self.limits = Limits(**spec.get("limits", {}))
+        self.limits = Limits(**{**spec.get("limits", {}), **self.limit_overrides})
         self.apps = Apps([App(**bot) for bot in spec.get("bots", [])])
         self.contacts = ContactBook(id_base=spec.get("contact_id_base", 1))
         for seed in spec.get("contacts", []):
@@ -114,6 +119,7 @@ class World:
             max_attempts=self.limits.send_attempts,
         )
         self.bots = BotSide(self.apps, self.telegram, self.clock, self.updates_changed)
+        self.files = FileStore(self.limits.file_store_bytes)
         for app in self.apps:
             self.updates_changed(app.app_uuid)
 
@@ -131,6 +137,7 @@ class World:
         deliveries.contacts, deliveries.apps, deliveries.telegram = self.contacts, self.apps, self.telegram
         deliveries.outbox, deliveries.max_attempts = self.outbox, self.limits.send_attempts
         self.bots.apps, self.bots.telegram, self.bots.clock = self.apps, self.telegram, self.clock
+        self.files.capacity = self.limits.file_store_bytes
         for app in self.apps:
             self.updates_changed(app.app_uuid)
 

@@ -23,6 +23,7 @@ from ..contacts.book import TEXT_FIELDS, Contact, ContactBook
 from ..errors import InvalidInput
 from .checks import Apply, is_int, mapping, need, number, text_or_null
 from . import bots
+from . import files
 from . import sending
 from ..contacts.generate import collector_paused
 from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
@@ -338,9 +339,12 @@ PARTS: list[Part] = [
     Part("telegram", dump_telegram, load_telegram),
     *(Part(*part) for part in sending.PARTS),
     *(Part(*part) for part in bots.PARTS),
+    *(Part(*part) for part in files.PARTS),
 ]
 # Loads that need the whole snapshot (several keys rebuilt as one, or checked against each other).
-WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [load_contacts, sending.load_deliveries, bots.load_bots]
+WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [
+    load_contacts, sending.load_deliveries, bots.load_bots, files.load_files,
+]
 
 
 def snapshot(world: "World") -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import clock, core, faults, journal, scenario, telegram_chats, telegram_users
+from . import clock, core, faults, journal, scenario, telegram_chats, telegram_files, telegram_users
 
 
 def routes() -> list[Route]:
@@ -16,4 +16,5 @@ def routes() -> list[Route]:
         *scenario.routes,
         *telegram_chats.routes,
         *telegram_users.routes,
+        *telegram_files.routes,
     ]

@@ -143,7 +143,7 @@ async def send_media_group(call: Call) -> Answer:
     check_album(items)
     contents = [
         (file, {**caption_fields(item.caption, item.entities, item.show_caption_above_media, item.has_spoiler), **flags})
-        for file, item in zip(files, items)
+        for file, item in zip(files, items, strict=True)
     ]
     return Answer(deliver(call, chat_id, contents, None))
 

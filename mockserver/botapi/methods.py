@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from ..domain.contacts.apps import App
@@ -18,6 +18,9 @@ from ..domain.text import is_ascii_digits
 from ..domain.telegram.updates import Webhook
 from .params import INT32_MAX, INT32_MIN, Args, bad_request
 from .signals import UpdateSignals
+
+if TYPE_CHECKING:
+    from ..domain.world import World
 
 WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
@@ -31,7 +34,7 @@ SECRET_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 class Call:
     """One Bot API call: the world it acts on, the bot, its arguments and the wake-ups."""
 
-    world: object
+    world: "World"
     app: App
     args: Args
     signals: UpdateSignals

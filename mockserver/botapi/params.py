@@ -16,7 +16,6 @@ from ..bodies import media_type, raw_body
 from ..domain.telegram.chats import TelegramError
 from .multipart import MultipartError, Upload, split_form
 
-
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1  # Telegram's server reads these parameters as int32
 
 

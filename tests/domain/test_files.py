@@ -9,10 +9,16 @@ import pytest
 from mockserver.domain.contacts.apps import App
 from mockserver.domain.telegram.chats import TelegramError
 from mockserver.domain.telegram.files import (
-    DOCUMENT, MAX_DOWNLOAD_BYTES, MAX_PHOTO_BYTES, MAX_UPLOAD_BYTES, PHOTO, FileStore, decode_file_id,
+    DOCUMENT,
+    MAX_DOWNLOAD_BYTES,
+    MAX_PHOTO_BYTES,
+    MAX_UPLOAD_BYTES,
+    PHOTO,
+    FileStore,
+    decode_file_id,
 )
 from mockserver.domain.telegram.images import image_size
-from mockserver.domain.telegram.media import parse_caption, parse_entities, FieldError
+from mockserver.domain.telegram.media import FieldError, parse_caption, parse_entities
 from tests.botapi import images
 
 SHOP = App("3fa85f64-5717-4562-b3fc-2c963f66afa6", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1", "demo_shop_bot")

@@ -47,6 +47,7 @@ def load_file(item: dict, index: int, bot_ids: dict[str, int], where: str) -> St
     need(item.get("number") == index, f"{where}.number", f"must be {index} (files are kept in the order they came)")
     kind = item.get("kind")
     need(kind in KINDS, f"{where}.kind", f"must be one of {', '.join(KINDS)}")
+    assert isinstance(kind, str)
     app_uuid = parse_app_uuid(text(item, "app_uuid", where))
     need(app_uuid in bot_ids, f"{where}.app_uuid", "names no app of the snapshot")
     assert app_uuid is not None

@@ -101,7 +101,7 @@ class StoredFile:
         return f"{FOLDERS[self.kind]}/file_{self.number}{extension}"
 
     def _file(self) -> dict:
-        data = {"file_id": self.file_id, "file_unique_id": self.file_unique_id}
+        data: dict = {"file_id": self.file_id, "file_unique_id": self.file_unique_id}
         if self.data is not None:
             data["file_size"] = self.size
         return data
@@ -168,7 +168,7 @@ def check_url(url: str) -> str:
         reason = "URL host is empty"
     else:
         try:
-            parts.port
+            _ = parts.port  # urlsplit checks the port only when asked
         except ValueError:
             reason = "Wrong port number specified in the URL"
     if reason:

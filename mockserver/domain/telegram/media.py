@@ -120,8 +120,10 @@ def parse_entities(value: object, text: str) -> list[dict]:
             if not isinstance(user, dict):
                 raise FieldError('Field "user" must be of type Object' if "user" in item else 'Can\'t find field "user"')
             entity["user"] = {"id": _integer(user, "id"), "is_bot": False, "first_name": str(user.get("first_name") or "")}
-        elif kind in ("custom_emoji", "date_time"):
-            entity[extra] = str(_integer(item, extra)) if kind == "custom_emoji" else _integer(item, extra)  # type: ignore[index]
+        elif kind == "custom_emoji":
+            entity["custom_emoji_id"] = str(_integer(item, "custom_emoji_id"))
+        elif kind == "date_time":
+            entity["unix_time"] = _integer(item, "unix_time")
         elif extra is not None:
             entity[extra] = _string(item, extra, required=True)
         # Telegram keeps only what lies inside the text, cutting an entity at the text's end.

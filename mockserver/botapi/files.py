@@ -8,8 +8,6 @@ messages delivered. ``GET /file/bot{token}/{file_path}`` serves the bytes getFil
 
 from __future__ import annotations
 
-import mimetypes
-
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -18,24 +16,18 @@ from ..domain.telegram.chats import TelegramError
 from ..domain.telegram.files import DOCUMENT, PHOTO, StoredFile
 from ..domain.telegram.markup import check_inline_keyboard
 from ..domain.telegram.media import InputMedia, caption_fields, check_album, parse_caption, parse_input_media
+from ..mime import guess_mime_type
 from ..responses import bot_error
 from .methods import Answer, Call, Method, chat_id_of
 from .multipart import Upload
 from .params import bad_request
 
-# Python's own table only (no /etc/mime.types), so a document's mime_type is the same on every machine.
-MIME_TYPES = mimetypes.MimeTypes(filenames=())
-GENERIC_MIME = "application/octet-stream"
 NO_FILE = {PHOTO: "there is no photo in the request", DOCUMENT: "there is no document in the request"}
 
 
 def mime_type(upload: Upload) -> str:
     """The part's own type when it names one, else a guess from the file name's extension."""
-    given = (upload.content_type or "").split(";", 1)[0].strip().lower()
-    if given and given != GENERIC_MIME:
-        return given
-    guessed, _ = MIME_TYPES.guess_type(upload.filename, strict=False)
-    return guessed or GENERIC_MIME
+    return guess_mime_type(upload.filename, upload.content_type)
 
 
 def input_file(call: Call, kind: str, ref: str, attached: bool = False) -> StoredFile | None:

@@ -6,12 +6,43 @@ A chat's messages (``GET /_mock/telegram/chats/{id}/messages``) name their files
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..domain.contacts.apps import App
+from ..domain.errors import InvalidInput
+from ..domain.telegram.chats import Chat
+from ..domain.telegram.files import DOCUMENT, PHOTO
+from ..domain.telegram.user_files import send_file
+from ..mime import guess_mime_type
 from ..responses import control_json
 from .common import Refusal, handler
+
+
+def user_sends_file(world, app: App, chat: Chat, body: dict) -> list[dict]:
+    """``POST /_mock/telegram/users/{id}/send`` with ``photo`` or ``document``:
+    ``{"data": base64, "file_name", "mime_type"}`` and an optional ``caption``."""
+    kinds = [kind for kind in (PHOTO, DOCUMENT) if kind in body]
+    if len(kinds) != 1 or "text" in body:
+        raise InvalidInput("send one of 'text', 'photo' or 'document'")
+    kind = kinds[0]
+    spec = body[kind]
+    if not isinstance(spec, dict) or not isinstance(spec.get("data"), str):
+        raise InvalidInput(f"'{kind}' must be an object with 'data' (the file's bytes in base64)")
+    try:
+        data = base64.b64decode(spec["data"], validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"'{kind}.data' is not valid base64") from None
+    name, given = spec.get("file_name"), spec.get("mime_type")
+    for key, value in (("file_name", name), ("mime_type", given)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise InvalidInput(f"'{kind}.{key}' must be a non-empty string")
+    mime = guess_mime_type(name or "", given)
+    return send_file(world.bots, world.files, app, chat, kind, data, name, mime, body.get("caption"))
 
 
 def describe(file) -> dict:

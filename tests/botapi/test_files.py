@@ -383,3 +383,59 @@ async def test_the_control_plane_lists_files_and_hands_out_their_bytes(client):
     assert r.status_code == 404 and r.json()["error"] == "no_such_file"
     r = await client.get(f"/_mock/telegram/files/{url_doc['file_id']}")
     assert r.status_code == 409 and r.json()["error"] == "no_bytes"
+
+
+# -- a simulated user sends the bot a file ----------------------------------------------------------
+
+
+async def test_a_user_sends_the_bot_a_photo_it_can_download(client):
+    import base64
+
+    from tests.botapi.conftest import new_user
+
+    await new_user(client)
+    body = {"photo": {"data": base64.b64encode(PNG).decode(), "file_name": "me.png"}, "caption": "my cat"}
+    r = await client.post("/_mock/telegram/users/555/send", json=body)
+    assert r.status_code == 200, r.text
+    [update] = r.json()["updates"]
+    message = update["message"]
+    assert (message["caption"], message["from"]["id"], message["photo"][0]["width"]) == ("my cat", 555, 40)
+    assert "text" not in message
+    [polled] = result(await client.post(f"{BOT}/getUpdates", json={}))
+    assert polled == update
+    file = result(await client.post(f"{BOT}/getFile", json={"file_id": message["photo"][0]["file_id"]}))
+    assert (await client.get(f"/file/bot{TOKEN}/{file['file_path']}")).content == PNG
+    document = {"document": {"data": base64.b64encode(b"hello").decode(), "file_name": "note.txt"}}
+    [update] = (await client.post("/_mock/telegram/users/555/send", json=document)).json()["updates"]
+    assert (update["message"]["document"]["file_name"], update["message"]["document"]["mime_type"]) == ("note.txt", "text/plain")
+
+
+@pytest.mark.parametrize(
+    "body, status, detail",
+    [
+        ({"photo": {"data": "aGVsbG8="}}, 400, "Telegram would not take this photo: Bad Request: IMAGE_PROCESS_FAILED"),
+        ({"photo": {"data": "***"}}, 400, "'photo.data' is not valid base64"),
+        ({"photo": "cat.png"}, 400, "'photo' must be an object with 'data'"),
+        ({"document": {"data": ""}}, 400, "file must be non-empty"),
+        ({"document": {"data": "aGk=", "file_name": ""}}, 400, "'document.file_name' must be a non-empty string"),
+        ({"document": {"data": "aGk="}, "text": "hi"}, 400, "send one of 'text', 'photo' or 'document'"),
+        ({"document": {"data": "aGk="}, "caption": 5}, 400, "'caption' must be a string of at most 1024 characters"),
+    ],
+)
+async def test_a_user_file_that_telegram_would_refuse_changes_nothing(client, body, status, detail):
+    from tests.botapi.conftest import new_user
+
+    await new_user(client)
+    before = await state(client)
+    r = await client.post("/_mock/telegram/users/555/send", json=body)
+    assert r.status_code == status and detail in r.text, r.text
+    assert await state(client) == before
+
+
+async def test_a_user_who_blocked_the_bot_cannot_send_it_a_file(client):
+    from tests.botapi.conftest import new_user
+
+    await new_user(client)
+    await client.post("/_mock/telegram/users/555/block")
+    r = await client.post("/_mock/telegram/users/555/send", json={"document": {"data": "aGk="}})
+    assert r.status_code == 409 and "has blocked the bot" in r.text

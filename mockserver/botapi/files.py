@@ -79,7 +79,7 @@ def deliver(call: Call, chat_id: str, contents: list[tuple[StoredFile, dict]], m
     store, bots = call.world.files, call.world.bots
     files = [file for file, _ in contents]
     store.make_room(files)
-    chat = bots.reachable_chat(chat_id)
+    chat = bots.reachable(chat_id)
     store.commit(files)
     group = f"{bots.now()}{chat.id.removeprefix('-')}{len(chat.messages) + 1}" if len(contents) > 1 else None
     messages = []

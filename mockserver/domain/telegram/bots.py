@@ -249,9 +249,9 @@ class BotSide:
         content: dict = {"text": text}
         if entities:
             content["entities"] = entities
-        return self.post(app, self.reachable_chat(chat_id), content, markup)
+        return self.post(app, self.reachable(chat_id), content, markup)
 
-    def reachable_chat(self, chat_id: str) -> Chat:
+    def reachable(self, chat_id: str) -> Chat:
         """The chat a bot's send may go to now, or Telegram's refusal (which every sending method shares)."""
         known = chat_id in self.telegram.chats
         try:

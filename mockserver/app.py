@@ -48,8 +48,10 @@ class Emulator:
         state_file: Path | None = None,
         watch: Path | None = None,
         control_token: str | None = None,
+        file_store_bytes: int | None = None,
     ) -> None:
-        self.world = World(scenario, clock=clock)
+        overrides = {"file_store_bytes": file_store_bytes} if file_store_bytes is not None else None
+        self.world = World(scenario, clock=clock, limit_overrides=overrides)
         self.journal = Journal(journal_size, journal_bytes)
         self.faults = FaultBook()
         self.faults.reset(scenario.get("faults", []))
@@ -208,7 +210,7 @@ class Doors:
             await self.api(scope, receive, send)
         elif path.startswith("/_mock"):
             await self.control(scope, receive, send)
-        elif path.startswith("/bot"):
+        elif path.startswith("/bot") or path.startswith("/file/bot"):  # the Bot API and its file server
             await self.bot(scope, receive, send)
         elif path.startswith("/track/") and self.track is not None:
             await self.track(scope, receive, send)

@@ -80,6 +80,7 @@ def serve_parser() -> argparse.ArgumentParser:
         help=f"bytes the journal keeps, oldest entries dropped first; bodies count up to {BODY_PREVIEW // 1024} KiB each (default: {DEFAULT_JOURNAL_BYTES})",
     )
     parser.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="largest request body in bytes")
+    parser.add_argument("--file-store-bytes", type=int, metavar="N", help="bytes the files bots send may hold in all, in memory (default: the scenario's limits.file_store_bytes, else 268435456)")
     parser.add_argument("--state-file", metavar="PATH", help="load the world from PATH when present; save it there on shutdown and on POST /_mock/snapshot")
     parser.add_argument(
         "--client-timeout", type=float, default=CLIENT_TIMEOUT, metavar="SECONDS",
@@ -141,6 +142,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         state_file=state_file,
         watch=watch,
         control_token=args.control_token,
+        file_store_bytes=args.file_store_bytes,
     )
     if state_file is not None:
         saved = read_state(state_file)
@@ -158,6 +160,8 @@ def serve(argv: list[str]) -> int:
         return fail("--journal-size, --journal-bytes and --body-limit must be positive")
     if not args.client_timeout > 0:
         return fail("--client-timeout must be a positive number of seconds")
+    if args.file_store_bytes is not None and args.file_store_bytes < 1:
+        return fail("--file-store-bytes must be positive")
     if args.watch and not args.scenario:
         return fail("--watch needs --scenario FILE")
     try:

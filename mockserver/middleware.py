@@ -9,6 +9,7 @@ from http import HTTPStatus
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .access import CHALLENGE, control_refusal
+from .domain.telegram.files import MAX_UPLOAD_BYTES
 from .domain.text import is_ascii_digits
 from .journal import BODY_PREVIEW
 from .responses import control_error, dumps, error_for_path
@@ -18,6 +19,8 @@ JOURNAL_SKIPS = ("/_mock",)
 # however large (100,000 contacts are tens of MB), so --body-limit does not cap them; this does.
 WORLD_PATHS = ("/_mock/state", "/_mock/scenario")
 WORLD_BODY_LIMIT = 1 << 30
+# A Bot API upload (multipart) may carry one file of Telegram's largest upload size and its parameters.
+UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + (1 << 20)
 
 
 class Front:
@@ -57,6 +60,8 @@ class Front:
         limit = self.emulator.body_limit
         if path in WORLD_PATHS:
             limit = max(limit, WORLD_BODY_LIMIT)
+        elif path.startswith("/bot") and _is_multipart(scope):
+            limit = max(limit, UPLOAD_BODY_LIMIT)
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit():  # bytes.isdigit() is ASCII-only
@@ -151,6 +156,13 @@ def _closing(scope: Scope) -> dict:
         if (name == b"content-length" and value.strip(b"0")) or name == b"transfer-encoding":
             return {"Connection": "close"}
     return {}
+
+
+def _is_multipart(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return value[:19].lower() == b"multipart/form-data"
+    return False
 
 
 def _preview(chunks: list[bytes]) -> bytes:

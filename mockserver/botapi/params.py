@@ -15,7 +15,7 @@ from starlette.requests import Request
 from ..bodies import media_type, raw_body
 from ..domain.numbers import INT32_MAX, INT32_MIN
 from ..domain.telegram.chats import TelegramError
-
+from .multipart import MultipartError, Upload, split_form
 
 def bad_request(reason: str) -> TelegramError:
     return TelegramError(400, f"Bad Request: {reason}")
@@ -31,13 +31,14 @@ def _as_text(value: object) -> str | None:
     return orjson.dumps(value).decode()
 
 
-async def read_params(request: Request) -> tuple[dict[str, str], dict[str, type]]:
-    """The call's parameters as strings, and the JSON type of those that came in a JSON body."""
+async def read_params(request: Request) -> tuple[dict[str, str], dict[str, type], dict[str, Upload]]:
+    """The call's parameters as strings, the JSON type of those that came in a JSON body, and uploaded files."""
     params = {k: v for k, v in parse_qsl(request.url.query, keep_blank_values=True)}
     json_types: dict[str, type] = {}
+    files: dict[str, Upload] = {}
     body = raw_body(request)
     if not body:
-        return params, json_types
+        return params, json_types, files
     kind = media_type(request)
     if kind == "application/json" or kind.endswith("+json"):
         try:
@@ -58,24 +59,30 @@ async def read_params(request: Request) -> tuple[dict[str, str], dict[str, type]
             raise bad_request("request body is not valid UTF-8") from None
     elif kind == "multipart/form-data":
         try:
-            form = await request.form()
-        except Exception as exc:  # python-multipart raises several unrelated types on broken input
+            fields, files = split_form(content_type(request), body)
+        except MultipartError as exc:
             raise bad_request(f"can't parse multipart form: {exc}") from None
-        for key, value in form.multi_items():
-            if isinstance(value, str):
-                params[key] = value
-            else:
-                params[key] = (await value.read()).decode("utf-8", "replace")
-    return params, json_types
+        params.update(fields)
+    return params, json_types, files
+
+
+def content_type(request: Request) -> str:
+    for name, value in request.scope["headers"]:
+        if name == b"content-type":
+            return value.decode("latin-1")
+    return ""
 
 
 class Args:
     """Typed access to one call's string parameters, refusing bad values with Telegram-style texts."""
 
-    def __init__(self, params: dict[str, str], json_types: dict[str, type] | None = None) -> None:
+    def __init__(
+        self, params: dict[str, str], json_types: dict[str, type] | None = None, files: dict[str, Upload] | None = None
+    ) -> None:
         self.params = params
         # In a JSON body a value's own type must fit (forms and query strings carry only text).
         self.json_types = json_types or {}
+        self.files = files or {}  # multipart parts with a filename, by field name
 
     def _expect(self, name: str, *kinds: type, what: str) -> None:
         kind = self.json_types.get(name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import clock, core, faults, journal, outbox, scenario, telegram_chats, telegram_users
+from . import clock, core, faults, journal, outbox, scenario, telegram_chats, telegram_files, telegram_users
 
 
 def routes() -> list[Route]:
@@ -17,4 +17,5 @@ def routes() -> list[Route]:
         *telegram_chats.routes,
         *telegram_users.routes,
         *outbox.routes,
+        *telegram_files.routes,
     ]

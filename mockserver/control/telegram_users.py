@@ -15,6 +15,7 @@ from ..domain.telegram.bots import parse_user_id
 from ..domain.telegram.chats import Chat
 from ..responses import control_json
 from .common import Refusal, handler
+from .telegram_files import user_sends_file
 
 
 def body_object(request: Request, *, optional: bool = False) -> dict:
@@ -63,6 +64,8 @@ def action(name: str, needs_body: bool):
         app = bots.pick_bot(body.get("bot"))
         if name == "start":
             updates = bots.start(app, chat, body.get("payload"))
+        elif name == "send" and ("photo" in body or "document" in body):
+            updates = user_sends_file(request.app.state.emulator.world, app, chat, body)
         elif name == "send":
             updates = bots.say(app, chat, body.get("text"))
         elif name == "press":

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .telegram.files import DEFAULT_STORE_BYTES
+
 DEFAULT_ASSUMPTIONS = {
     # What a tokens item whose contactId matches no contact does: create a contact, or refuse the batch.
     "unknown_contact_id": "create",
@@ -42,3 +44,5 @@ class Limits:
     contact_batch: int = 3000
     # How many times a delivery is handed to Telegram before a 429 makes it FAILED.
     send_attempts: int = 5
+    # Bytes the files bots send may hold in all (in memory); a send beyond it is refused with 413.
+    file_store_bytes: int = DEFAULT_STORE_BYTES

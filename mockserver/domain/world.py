@@ -17,6 +17,7 @@ from .contacts.book import Contact, ContactBook
 from .contacts.bulk import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
 from .contacts.generate import collector_paused, generate_contacts
 from .contacts.search import Criteria, search
+from .telegram.files import FileStore
 from .contacts.tokens import Outcome, register_tokens, validate_batch
 from .errors import InvalidInput, NotFound
 from .sending.activity import Outbox, WebhookTarget, activity_time
@@ -38,9 +39,11 @@ __all__ = ["World", "Account", "Limits", "ASSUMPTION_CHOICES", "DEFAULT_ASSUMPTI
 class World:
     """Everything the emulator knows, built from a normalized scenario (see ``mockserver.scenario``)."""
 
-    def __init__(self, scenario: dict, clock: Clock | None = None) -> None:
+    def __init__(self, scenario: dict, clock: Clock | None = None, limit_overrides: dict | None = None) -> None:
         self.scenario = scenario
         self.clock = clock or Clock()
+        # Limits set on the command line: they win over every scenario's, across resets and loads.
+        self.limit_overrides = dict(limit_overrides or {})
         # Called with an app_uuid whenever that bot's updates change (long polls and webhooks wait on it);
         # kept across resets because the listeners belong to the running server, not to the scenario.
         self.update_listeners: list[Callable[[str], None]] = []
@@ -58,7 +61,7 @@ class World:
             org_id=account.get("org_id", Account.org_id),
         )
         self.assumptions = {**DEFAULT_ASSUMPTIONS, **spec.get("assumptions", {})}
-        self.limits = Limits(**spec.get("limits", {}))
+        self.limits = Limits(**{**spec.get("limits", {}), **self.limit_overrides})
         self.apps = Apps([App(**bot) for bot in spec.get("bots", [])])
         self.contacts = ContactBook(id_base=spec.get("contact_id_base", 1))
         for seed in spec.get("contacts", []):
@@ -95,6 +98,7 @@ class World:
             max_attempts=self.limits.send_attempts,
         )
         self.bots = BotSide(self.apps, self.telegram, self.clock, self.updates_changed)
+        self.files = FileStore(self.limits.file_store_bytes)
         for app in self.apps:
             self.updates_changed(app.app_uuid)
 
@@ -112,6 +116,7 @@ class World:
         deliveries.contacts, deliveries.apps, deliveries.telegram = self.contacts, self.apps, self.telegram
         deliveries.outbox, deliveries.max_attempts = self.outbox, self.limits.send_attempts
         self.bots.apps, self.bots.telegram, self.bots.clock = self.apps, self.telegram, self.clock
+        self.files.capacity = self.limits.file_store_bytes
         for app in self.apps:
             self.updates_changed(app.app_uuid)
 

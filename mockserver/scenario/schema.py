@@ -287,6 +287,7 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     "token_batch": {"type": "integer", "minimum": 1},
                     "contact_batch": {"type": "integer", "minimum": 1},
                     "send_attempts": {"type": "integer", "minimum": 1, "description": "Sends before a 429 makes a delivery FAILED."},
+                    "file_store_bytes": {"type": "integer", "minimum": 1, "description": "Bytes the files bots send may hold in all (in memory)."},
                 },
                 **{"x-unknown": "unknown limit"},
             ),

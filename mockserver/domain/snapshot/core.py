@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from ..contacts.apps import App, Apps, parse_app_uuid
 from ..contacts.book import EMAIL, SMS, TEXT_FIELDS, Contact, ContactBook, compact
 from . import sends
+from . import files
 from ..contacts.generate import collector_paused
 from ..errors import InvalidInput
 from ..sending.activity import WebhookTarget
@@ -423,9 +424,12 @@ PARTS: list[Part] = [
     *(Part(*part) for part in sending.PARTS),
     *(Part(*part) for part in bots.PARTS),
     *(Part(*part) for part in sends.PARTS),
+    *(Part(*part) for part in files.PARTS),
 ]
 # Loads that need the whole snapshot (several keys rebuilt as one, or checked against each other).
-WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [load_contacts, sending.load_deliveries, bots.load_bots]
+WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [
+    load_contacts, sending.load_deliveries, bots.load_bots, files.load_files,
+]
 
 
 class Rows:

@@ -271,20 +271,28 @@ class BotSide:
 
     def send_message(self, app: App, chat_id: str, text: str, entities: list[dict], markup: dict | None) -> dict:
         """Deliver a checked text to a chat the bot may write to, or raise Telegram's refusal."""
+        content: dict = {"text": text}
+        if entities:
+            content["entities"] = entities
+        return self.post(app, self.reachable(chat_id), content, markup)
+
+    def reachable(self, chat_id: str) -> Chat:
+        """The chat a bot's send may go to now, or Telegram's refusal (which every sending method shares)."""
         known = chat_id in self.telegram.chats
         if not known and len(self.telegram.chats) >= MAX_CHATS:
             # A bot writing to ever new ids must not grow the world past its bound; Telegram
             # answers an id it does not know so.
             raise TelegramError(400, "Bad Request: chat not found")
         try:
-            chat = self.telegram.check_reachable(chat_id)
+            return self.telegram.check_reachable(chat_id)
         except TelegramError:
             if not known:
                 self.telegram.chats.pop(chat_id, None)
             raise
-        message = {"message_id": 0, "from": bot_user(app), "chat": private_chat(chat), "date": self.now(), "text": text}
-        if entities:
-            message["entities"] = entities
+
+    def post(self, app: App, chat: Chat, content: dict, markup: dict | None = None) -> dict:
+        """Append a bot's message with ``content`` (text, photo, document ...) to a reachable chat."""
+        message = {"message_id": 0, "from": bot_user(app), "chat": private_chat(chat), "date": self.now(), **content}
         if markup is not None:
             message["reply_markup"] = markup
         return self.telegram.deliver(chat, message)

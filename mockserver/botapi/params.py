@@ -17,6 +17,7 @@ from ..domain.numbers import INT32_MAX, INT32_MIN
 from ..domain.telegram.chats import TelegramError
 from .multipart import MultipartError, Upload, split_form
 
+
 def bad_request(reason: str) -> TelegramError:
     return TelegramError(400, f"Bad Request: {reason}")
 

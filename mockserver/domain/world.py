@@ -17,7 +17,6 @@ from .contacts.book import Contact, ContactBook
 from .contacts.bulk import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
 from .contacts.generate import collector_paused, generate_contacts
 from .contacts.search import Criteria, search
-from .telegram.files import FileStore
 from .contacts.tokens import Outcome, register_tokens, validate_batch
 from .errors import InvalidInput, NotFound
 from .sending.activity import Outbox, WebhookTarget, activity_time
@@ -32,6 +31,7 @@ from .settings import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
 from .snapshot import core as snapshots
 from .telegram.bots import BotSide
 from .telegram.chats import Chat, TelegramWorld
+from .telegram.files import FileStore
 
 __all__ = ["World", "Account", "Limits", "ASSUMPTION_CHOICES", "DEFAULT_ASSUMPTIONS", "chat_from_spec"]
 

@@ -22,6 +22,8 @@ IO_OR_SCHEDULING = {
     "os", "io", "shutil", "tempfile", "pathlib", "glob", "fileinput", "mmap", "sqlite3", "dbm", "shelve",
     "logging", "sys", "webbrowser", "queue",
 }
+# Pure parts of those packages: string parsing only (a file's URL in the Bot API's file store).
+PURE_SUBMODULES = {"urllib.parse"}
 # Builtins and attributes with the same effect that no import would show.
 IO_CALLS = {"open", "print", "input", "breakpoint", "exec", "eval", "__import__"}
 BLOCKING_ATTRIBUTES = {"sleep"}
@@ -56,7 +58,7 @@ def test_the_domain_does_no_io_and_schedules_nothing():
     for path in sorted(DOMAIN.rglob("*.py")):
         where = path.relative_to(PACKAGE)
         for level, module in imported_modules(path):
-            if level == 0 and module.split(".")[0] in IO_OR_SCHEDULING:
+            if level == 0 and module.split(".")[0] in IO_OR_SCHEDULING and module not in PURE_SUBMODULES:
                 offenders.append(f"{where}: import {module}")
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in IO_CALLS:

@@ -114,3 +114,13 @@ async def test_broadcasts_survive_the_state_round_trip(client):
         broken = {**saved, "broadcasts": [{**saved["broadcasts"][0], key: value}]}
         r = await client.put("/_mock/state", json=broken)
         assert r.status_code == 400 and f"broadcasts[0].{key}" in str(r.json())  # never a 500 (fuzzing found {})
+
+
+@pytest.mark.parametrize("key", ["groups", "excludedGroups"])
+async def test_a_group_id_beyond_int64_is_refused_and_nothing_is_sent(client, key):
+    """The contract fuzzing found it: a stored 2**64 broke the state document (orjson writes int64 at most)."""
+    template_id = await telegram_template(client)
+    before = await state(client)
+    answer = await client.post("/api/v1/broadcast", json={"messageId": template_id, "appId": APP_UUID, key: [2**64]})
+    assert (answer.status_code, answer.text) == (400, f"{key} holds a group id outside the int64 range")
+    assert await state(client) == before

@@ -103,6 +103,8 @@ def _group_ids(body: dict, name: str) -> list[int]:
         return []
     if not isinstance(value, list) or not all(_is_whole(g) for g in value):
         raise InvalidInput(f"{name} must be an array of group ids (integers)")
+    if not all(INT64_MIN <= g <= INT64_MAX for g in value):
+        raise InvalidInput(f"{name} holds a group id outside the int64 range")
     return list(dict.fromkeys(int(g) for g in value))
 
 

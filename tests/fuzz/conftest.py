@@ -5,10 +5,16 @@ function name as ``originalname`` and no callspec, and pytest 9 derives the node
 two: every operation came out as ``test_contract.py::test_operation``. Then ``--durations``,
 ``--lf``, ``-k`` by id, and pytest-xdist (which schedules and reports by node id) could not
 tell the 65 operations apart. Here each gets its label as the id's parameter.
+
+``MOCKSERVER_FUZZ_ORDER=reverse`` or ``=shuffle:SEED`` runs this folder's items in another order
+(the rest of the session keeps its place), to show that no item depends on what ran before it:
+README, "Install and run the tests", and ``test_determinism.py``.
 """
 
 from __future__ import annotations
 
+import os
+import random
 from pathlib import Path
 
 import pytest
@@ -18,6 +24,8 @@ from schemathesis.pytest.plugin import SchemathesisFunction
 # Every item of this module is marked slow, and collecting it builds every coverage-phase case
 # of every operation (tens of seconds): under -m "not slow" it is not collected at all.
 ALL_SLOW = "test_contract.py"
+ORDER = "MOCKSERVER_FUZZ_ORDER"
+HERE = Path(__file__).parent
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -36,3 +44,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         base, _, label = item.name.partition("[")
         if item.nodeid == f"{item.parent.nodeid}::{base}":
             item._id = item.parent.id.child(base).with_params(label[:-1])
+    order = os.environ.get(ORDER, "")
+    if order:
+        reorder(items, order)
+
+
+def reorder(items: list[pytest.Item], order: str) -> None:
+    """Put this folder's items in ``order`` ("reverse" or "shuffle:SEED") in the places they held."""
+    places = [index for index, item in enumerate(items) if HERE in item.path.parents]
+    mine = [items[index] for index in places]
+    if order == "reverse":
+        mine.reverse()
+    elif order.startswith("shuffle:") and order[len("shuffle:") :].isdigit():
+        random.Random(int(order[len("shuffle:") :])).shuffle(mine)
+    else:
+        raise pytest.UsageError(f"{ORDER} is {order!r}: expected reverse or shuffle:SEED (a number)")
+    for index, item in zip(places, mine, strict=True):
+        items[index] = item

@@ -8,7 +8,7 @@ the problem's JSON path through the YAML node tree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -207,9 +207,21 @@ def _show(value: object) -> str:
 
 
 def semantic_problems(data: dict) -> Iterator[Problem]:
-    refs: dict[str, str] = {}
+    refs: dict[str, str] = {}  # every spelling of a bot (username, app_uuid) -> its app_uuid
+    taken: dict[int, str] = {}  # contact ids in use -> where they come from
+    yield from _bot_problems(data.get("bots", []), refs)
+    next_id = yield from _contact_problems(data, refs, taken)
+    yield from _generate_problems(data, refs, taken, next_id)
+    for index, item in enumerate(data.get("expect", [])):
+        yield from _expect_problems(index, item, refs)
+    for path, reason in vendor_data_problems(data.get("vendor_data", {})):
+        yield Problem(("vendor_data", *path), reason)
+
+
+def _bot_problems(bots: list[dict], refs: dict[str, str]) -> Iterator[Problem]:
+    """Malformed or duplicate bots; fills ``refs`` with the names the other sections may use."""
     seen: dict[str, dict[str, int]] = {"app_uuid": {}, "token": {}, "username": {}}
-    for index, bot in enumerate(data.get("bots", [])):
+    for index, bot in enumerate(bots):
         app_uuid = parse_app_uuid(bot["app_uuid"])
         if app_uuid is None:
             yield Problem(("bots", index, "app_uuid"), "malformed UUID")
@@ -221,7 +233,10 @@ def semantic_problems(data: dict) -> Iterator[Problem]:
             seen[field].setdefault(value, index)
         refs[app_uuid] = app_uuid
         refs[username] = app_uuid
-    taken: dict[int, str] = {}
+
+
+def _contact_problems(data: dict, refs: dict[str, str], taken: dict[int, str]) -> Generator[Problem, None, int]:
+    """Duplicate ids and unknown bots among the listed contacts; returns the next free id."""
     next_id = data.get("contact_id_base", 1)
     for index, contact in enumerate(data.get("contacts", [])):
         contact_id = contact.get("id", next_id)
@@ -230,19 +245,19 @@ def semantic_problems(data: dict) -> Iterator[Problem]:
         taken.setdefault(contact_id, f"contacts[{index}]")
         next_id = max(next_id, contact_id + 1)
         yield from _bot_ref_problems(("contacts", index), contact.get("tokens", {}), refs)
+    return next_id
+
+
+def _generate_problems(data: dict, refs: dict[str, str], taken: dict[int, str], next_id: int) -> Iterator[Problem]:
+    """The generate blocks: their total, their patterns and bots, and ids clashing with earlier ones."""
     generated = sum(block["count"] for block in _generate_blocks(data))
     if generated > MAX_GENERATED:
         yield Problem(("generate",), f"generate makes {generated} contacts in all; at most {MAX_GENERATED}")
     for index, block in enumerate(_generate_blocks(data)):
         path: tuple = ("generate", index) if isinstance(data.get("generate"), list) else ("generate",)
-        for key in ("email", "phone", *TEXT_FIELDS):
-            if key in block and (reason := pattern_problem(block[key])):
-                yield Problem((*path, key), reason)
+        yield from _pattern_problems(path, block)
         yield from _bot_ref_problems(path, block.get("tokens", {}), refs)
-        for ref, patterns in block.get("tokens", {}).items():
-            for pattern in [patterns] if isinstance(patterns, str) else patterns:
-                if reason := pattern_problem(pattern):
-                    yield Problem((*path, "tokens", ref), reason)
+        yield from _token_pattern_problems(path, block)
         first = block.get("id_base", next_id)
         last = first + block["count"] - 1
         clash = next((i for i in taken if first <= i <= last), None)
@@ -252,10 +267,19 @@ def semantic_problems(data: dict) -> Iterator[Problem]:
             taken[first] = f"generate ids {first}..{last}"
             taken[last] = f"generate ids {first}..{last}"
         next_id = max(next_id, last + 1)
-    for index, item in enumerate(data.get("expect", [])):
-        yield from _expect_problems(index, item, refs)
-    for path, reason in vendor_data_problems(data.get("vendor_data", {})):
-        yield Problem(("vendor_data", *path), reason)
+
+
+def _pattern_problems(path: tuple, block: dict) -> Iterator[Problem]:
+    for key in ("email", "phone", *TEXT_FIELDS):
+        if key in block and (reason := pattern_problem(block[key])):
+            yield Problem((*path, key), reason)
+
+
+def _token_pattern_problems(path: tuple, block: dict) -> Iterator[Problem]:
+    for ref, patterns in block.get("tokens", {}).items():
+        for pattern in [patterns] if isinstance(patterns, str) else patterns:
+            if reason := pattern_problem(pattern):
+                yield Problem((*path, "tokens", ref), reason)
 
 
 def _expect_problems(index: int, item: dict, refs: dict[str, str]) -> Iterator[Problem]:

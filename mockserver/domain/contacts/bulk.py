@@ -122,31 +122,10 @@ def parse_bulk(body: object, *, limit: int) -> BulkRequest:
     if not isinstance(body, dict):
         raise InvalidInput("Request body must be a JSON object with 'contacts' and 'dedupeOn'")
     contacts = required_array(body, "contacts", limit)
-    dedupe_on = body.get("dedupeOn")
-    if dedupe_on is None:
-        raise InvalidInput("Field 'dedupeOn' is required")
-    if dedupe_on not in DEDUPE_ON:
-        raise InvalidInput(f"Field 'dedupeOn' must be one of {', '.join(DEDUPE_ON)}")
-    request = BulkRequest(contacts, dedupe_on)
-    field_id = body.get("fieldId")
-    if field_id is not None and (not is_int(field_id) or not 0 < field_id <= INT64_MAX):
-        raise InvalidInput("Field 'fieldId' must be a positive int64 integer")
-    if dedupe_on == "fieldId" and field_id is None:
-        raise InvalidInput("Field 'fieldId' is required when dedupeOn is fieldId")
-    request.field_id = field_id
-    fields = body.get("contactFields")
-    if fields is not None:
-        if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-            raise InvalidInput("Field 'contactFields' must be an array of strings")
-        unknown = [f for f in fields if f not in CONTACT_FIELDS]
-        if unknown:
-            raise InvalidInput(f"Field 'contactFields': unknown field {unknown[0]!r}; known: {', '.join(CONTACT_FIELDS)}")
-        request.contact_fields = set(fields)
-    ids = body.get("customFieldsIDs")
-    if ids is not None:
-        if not isinstance(ids, list) or not all(is_int(i) and 0 < i <= INT32_MAX for i in ids):
-            raise InvalidInput("Field 'customFieldsIDs' must be an array of positive int32 integers")
-        request.custom_field_ids = set(ids)
+    dedupe_on = _dedupe_on(body.get("dedupeOn"))
+    request = BulkRequest(contacts, dedupe_on, field_id=_field_id(body.get("fieldId"), dedupe_on))
+    request.contact_fields = _contact_fields(body.get("contactFields"))
+    request.custom_field_ids = _custom_field_ids(body.get("customFieldsIDs"))
     request.group_names = _string_list(body, "groupNames", MAX_GROUP_NAME)
     request.group_names_exclude = _string_list(body, "groupNamesExclude", MAX_GROUP_NAME)
     restore = body.get("restoreDeleted")
@@ -157,6 +136,41 @@ def parse_bulk(body: object, *, limit: int) -> BulkRequest:
     if event_key is not None and (not isinstance(event_key, str) or len(event_key) > MAX_EVENT_KEY):
         raise InvalidInput(f"Field 'eventKeyForNewContacts' must be a string of at most {MAX_EVENT_KEY} characters")
     return request
+
+
+def _dedupe_on(raw: object) -> str:
+    if raw is None:
+        raise InvalidInput("Field 'dedupeOn' is required")
+    if raw not in DEDUPE_ON:
+        raise InvalidInput(f"Field 'dedupeOn' must be one of {', '.join(DEDUPE_ON)}")
+    return str(raw)
+
+
+def _field_id(raw: object, dedupe_on: str) -> int | None:
+    if raw is not None and (not is_int(raw) or not 0 < raw <= INT64_MAX):
+        raise InvalidInput("Field 'fieldId' must be a positive int64 integer")
+    if dedupe_on == "fieldId" and raw is None:
+        raise InvalidInput("Field 'fieldId' is required when dedupeOn is fieldId")
+    return raw
+
+
+def _contact_fields(raw: object) -> set[str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw):
+        raise InvalidInput("Field 'contactFields' must be an array of strings")
+    unknown = [f for f in raw if f not in CONTACT_FIELDS]
+    if unknown:
+        raise InvalidInput(f"Field 'contactFields': unknown field {unknown[0]!r}; known: {', '.join(CONTACT_FIELDS)}")
+    return set(raw)
+
+
+def _custom_field_ids(raw: object) -> set[int]:
+    if raw is None:
+        return set()
+    if not isinstance(raw, list) or not all(is_int(i) and 0 < i <= INT32_MAX for i in raw):
+        raise InvalidInput("Field 'customFieldsIDs' must be an array of positive int32 integers")
+    return set(raw)
 
 
 # -- matching --------------------------------------------------------------------
@@ -317,29 +331,48 @@ def bulk_changes(contact: Contact, data: ContactData, request: BulkRequest, matc
     for name, attr in {**NAME_ATTRIBUTES, **TEXT_ATTRIBUTES}.items():
         if name in allowed:
             changes[attr] = data.attributes.get(attr)
-    replace = {kind: data.values(kind) for kind in UPDATABLE_CHANNELS if kind in allowed}
-    for kind, values in (data.channels or {}).items():
-        if kind not in UPDATABLE_CHANNELS:
-            replace[kind] = values
+    replace = _channel_replacements(data, allowed)
     if replace:
         changes["channels"] = _channel_list(contact, replace)
     parts = [part for name, part in ADDRESS_FIELDS.items() if name in allowed]
     if parts:
-        address = dict(contact.address or {})
-        for part in parts:
-            value = (data.address or {}).get(part)
-            if value is None:
-                address.pop(part, None)
-            else:
-                address[part] = value
-        changes["address"] = address or None
-    if data.fields:
-        listed = {k: v for k, v in data.fields.items() if k in request.custom_field_ids}
-        if matched_on == "fieldId" and request.field_id is not None:
-            listed.pop(request.field_id, None)
-        if listed:
-            changes["fields"] = _field_list(contact.fields, listed)
+        changes["address"] = _address_with(contact.address, data.address, parts)
+    listed = _listed_fields(data, request, matched_on)
+    if listed:
+        changes["fields"] = _field_list(contact.fields, listed)
     return changes
+
+
+def _channel_replacements(data: ContactData, allowed: set[str]) -> dict[str, list[str]]:
+    """Channel type -> its new values: the allowed updatable types (absent ones emptied) and
+    every other type the item sent."""
+    replace = {kind: data.values(kind) for kind in UPDATABLE_CHANNELS if kind in allowed}
+    for kind, values in (data.channels or {}).items():
+        if kind not in UPDATABLE_CHANNELS:
+            replace[kind] = values
+    return replace
+
+
+def _address_with(current: dict | None, sent: dict[str, str] | None, parts: list[str]) -> dict | None:
+    """The address with ``parts`` taken from ``sent``, a part it lacks removed."""
+    address = dict(current or {})
+    for part in parts:
+        value = (sent or {}).get(part)
+        if value is None:
+            address.pop(part, None)
+        else:
+            address[part] = value
+    return address or None
+
+
+def _listed_fields(data: ContactData, request: BulkRequest, matched_on: str) -> dict[int, str | None]:
+    """The custom fields the item sent that the request lists, less the one it was matched on."""
+    if not data.fields:
+        return {}
+    listed = {k: v for k, v in data.fields.items() if k in request.custom_field_ids}
+    if matched_on == "fieldId" and request.field_id is not None:
+        listed.pop(request.field_id, None)
+    return listed
 
 
 def _groups(current: Sequence[dict], request: BulkRequest, segments: Segments) -> list[dict] | None:

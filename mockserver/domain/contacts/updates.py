@@ -147,37 +147,54 @@ def parse_contact(
     if not isinstance(raw, dict):
         raise InvalidInput(f"{where or 'Request body'} must be a JSON object (a contact)".strip())
     prefix = f"{where}." if where else ""
-    data = ContactData()
-    for name, attr in NAME_ATTRIBUTES.items():
-        if name in raw:
-            data.attributes[attr] = _text(raw, name, prefix, limit=MAX_NAME)
-    for name, attr in TEXT_ATTRIBUTES.items():
-        if name in raw:
-            value = _text(raw, name, prefix)
-            if name == "externalCustomerId" and value is not None and not NOT_BLANK.search(value):
-                raise InvalidInput(f"{prefix}externalCustomerId must not be empty")
-            data.attributes[attr] = value
-    if raw.get("channels") is None:
-        if require_channels:
-            raise InvalidInput(f"{prefix}channels is required: give at least one channel")
-    else:
-        data.channels = _channels(raw["channels"], prefix)
-        if require_channels and not raw["channels"]:
-            raise InvalidInput(f"{prefix}channels must hold at least one channel")
+    data = ContactData(attributes=_attributes(raw, prefix))
+    if raw.get("channels") is not None or require_channels:
+        data.channels = _sent_channels(raw.get("channels"), prefix, require_channels)
     if "address" in raw:
         data.address_sent = True
         data.address = _address(raw["address"], prefix)
     if raw.get("fields") is not None:
         data.fields = _fields(raw["fields"], prefix)
-    contact_id = raw.get("id") if with_id else None
-    if contact_id is not None:
-        if not is_int(contact_id) or not INT64_MIN <= contact_id <= INT64_MAX:
-            raise InvalidInput(f"{prefix}id must be an int64 integer")
-        data.id = contact_id
-    book_id = raw.get("addressBookId")
-    if book_id is not None and (not is_int(book_id) or not -INT32_MAX - 1 <= book_id <= INT32_MAX):
-        raise InvalidInput(f"{prefix}addressBookId must be an int32 integer")
+    if with_id and raw.get("id") is not None:
+        data.id = _contact_id(raw["id"], prefix)
+    _check_address_book(raw.get("addressBookId"), prefix)
     return data
+
+
+def _attributes(raw: dict, prefix: str) -> dict[str, object]:
+    """The names and other texts the contact sent, by Contact attribute."""
+    attributes: dict[str, object] = {}
+    for name, attr in NAME_ATTRIBUTES.items():
+        if name in raw:
+            attributes[attr] = _text(raw, name, prefix, limit=MAX_NAME)
+    for name, attr in TEXT_ATTRIBUTES.items():
+        if name in raw:
+            value = _text(raw, name, prefix)
+            if name == "externalCustomerId" and value is not None and not NOT_BLANK.search(value):
+                raise InvalidInput(f"{prefix}externalCustomerId must not be empty")
+            attributes[attr] = value
+    return attributes
+
+
+def _sent_channels(raw: object, prefix: str, required: bool) -> dict[str, list[str]]:
+    if raw is None:
+        raise InvalidInput(f"{prefix}channels is required: give at least one channel")
+    channels = _channels(raw, prefix)
+    if required and not raw:
+        raise InvalidInput(f"{prefix}channels must hold at least one channel")
+    return channels
+
+
+def _contact_id(raw: object, prefix: str) -> int:
+    if not is_int(raw) or not INT64_MIN <= raw <= INT64_MAX:
+        raise InvalidInput(f"{prefix}id must be an int64 integer")
+    return raw
+
+
+def _check_address_book(raw: object, prefix: str) -> None:
+    """addressBookId is accepted and ignored, but only as an int32."""
+    if raw is not None and (not is_int(raw) or not -INT32_MAX - 1 <= raw <= INT32_MAX):
+        raise InvalidInput(f"{prefix}addressBookId must be an int32 integer")
 
 
 # -- applying --------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -57,34 +57,9 @@ class Front:
                 headers = {**CHALLENGE, **_closing(scope)}
                 await control_error(401, "Unauthorized", refusal, headers)(scope, receive, send)
                 return
-        limit = self.emulator.body_limit
-        if path in WORLD_PATHS:
-            limit = max(limit, WORLD_BODY_LIMIT)
-        elif path.startswith("/bot") and _is_multipart(scope):
-            limit = max(limit, UPLOAD_BODY_LIMIT)
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                if not value.isdigit():  # bytes.isdigit() is ASCII-only
-                    await self._refuse(path, 400, "Content-Length is not a number", b"", scope, receive, send)
-                    return
-                if int(value) > limit:
-                    await self._too_large(path, limit, b"", scope, receive, send)
-                    return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await self._too_large(path, limit, _preview(chunks), scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        body = await self._read_body(path, scope, receive, send)
+        if body is None:
+            return  # refused (and answered) or the client went away
         scope["mockserver.body"] = body
         # The server's own send, which the fault layer needs to drop a connection.
         scope["mockserver.send"] = send
@@ -101,7 +76,46 @@ class Front:
         app = self.faulted if self.emulator.faults.faults else self.app
         if path.startswith(JOURNAL_SKIPS):
             await app(scope, replay, send)
-            return
+        else:
+            await app(scope, replay, self._recorder(path, scope, body, send))
+
+    def _body_limit(self, path: str, scope: Scope) -> int:
+        limit = self.emulator.body_limit
+        if path in WORLD_PATHS:
+            return max(limit, WORLD_BODY_LIMIT)
+        if path.startswith("/bot") and _is_multipart(scope):
+            return max(limit, UPLOAD_BODY_LIMIT)
+        return limit
+
+    async def _read_body(self, path: str, scope: Scope, receive: Receive, send: Send) -> bytes | None:
+        """The whole body, or None when it was refused (a bad or too large Content-Length, or more
+        bytes than the limit: answered here) or the client disconnected."""
+        limit = self._body_limit(path, scope)
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit():  # bytes.isdigit() is ASCII-only
+                    await self._refuse(path, 400, "Content-Length is not a number", b"", scope, receive, send)
+                    return None
+                if int(value) > limit:
+                    await self._too_large(path, limit, b"", scope, receive, send)
+                    return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await self._too_large(path, limit, _preview(chunks), scope, receive, send)
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _recorder(self, path: str, scope: Scope, body: bytes, send: Send) -> Callable[[Message], Awaitable[None]]:
+        """A send that journals the exchange as it passes: the status, then the whole answer."""
         journal = self.emulator.journal
         entry = journal.open(
             self.emulator.world.clock.now(),
@@ -124,7 +138,7 @@ class Front:
                     journal.closed(entry)
             return send(message)
 
-        await app(scope, replay, record)
+        return record
 
     async def _too_large(self, path: str, limit: int, read: bytes, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"Request body is larger than the limit of {limit} bytes"

@@ -45,19 +45,15 @@ def generate_contacts(spec: dict, first_id: int) -> Iterator[Contact]:
     """Contacts ``first_id``… built from a normalized ``generate`` block (tokens keyed by app_uuid)."""
     rng = random.Random(spec.get("seed", 0))
     count = spec["count"]
-    # A text without {n} takes few values (the names'): one copy of each is shared by all contacts.
-    texts = [(attr, spec[key], not _uses(spec[key], ("n",))) for key, attr in TEXT_FIELDS.items() if key in spec]
+    texts, tokens, names = _plan(spec)
     email, phone = spec.get("email"), spec.get("phone")
-    tokens = [(app_uuid, list(patterns)) for app_uuid, patterns in spec.get("tokens", {}).items()]
     deleted_every = spec.get("deleted_every", 0)
-    patterns = [p for _, p, _ in texts] + [p for p in (email, phone) if p is not None] + [p for _, ps in tokens for p in ps]
-    # The names are drawn only when a pattern shows them: the draws are invisible otherwise,
-    # and at a million contacts they are a fifth of the time.
-    names = any(_uses(p, ("first_name", "last_name")) for p in patterns)
     firsts, lasts = FIRST_NAMES, LAST_NAMES
     draw = rng.random
     values: dict = {"first_name": "", "last_name": ""}
     shared_texts: dict[str, str] = {}  # one copy of a text many contacts share (names drawn from a list)
+    # The loop runs once per contact (up to a million): its branches stay inline, as a call
+    # per contact would cost more than the rest of the loop body.
     for n in range(1, count + 1):
         values["n"] = n
         if names:
@@ -83,6 +79,20 @@ def generate_contacts(spec: dict, first_id: int) -> Iterator[Contact]:
                 else:
                     contact.tokens[app_uuid] = list(dict.fromkeys(p.format_map(values) for p in token_patterns))
         yield contact
+
+
+def _plan(spec: dict) -> tuple[list[tuple[str, str, bool]], list[tuple[str, list[str]]], bool]:
+    """What generate_contacts fills in: the texts (attribute, pattern, shared), the tokens
+    (app_uuid, patterns), and whether any pattern shows a name."""
+    # A text without {n} takes few values (the names'): one copy of each is shared by all contacts.
+    texts = [(attr, spec[key], not _uses(spec[key], ("n",))) for key, attr in TEXT_FIELDS.items() if key in spec]
+    tokens = [(app_uuid, list(patterns)) for app_uuid, patterns in spec.get("tokens", {}).items()]
+    channels = [p for p in (spec.get("email"), spec.get("phone")) if p is not None]
+    patterns = [p for _, p, _ in texts] + channels + [p for _, ps in tokens for p in ps]
+    # The names are drawn only when a pattern shows them: the draws are invisible otherwise,
+    # and at a million contacts they are a fifth of the time.
+    names = any(_uses(p, ("first_name", "last_name")) for p in patterns)
+    return texts, tokens, names
 
 
 def _uses(pattern: str, names: tuple[str, ...]) -> bool:

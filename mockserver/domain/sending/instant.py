@@ -9,6 +9,7 @@ document says of these calls.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..contacts.book import Contact, ContactBook, normalize_email, normalize_phone
@@ -112,11 +113,32 @@ def check_address(channel: str, value: str, where: str) -> str:
     return value
 
 
+def _is_int32(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and INT32[0] <= value <= INT32[1]
+
+
+# The optional keys of a send by kind (as SHAPES lists them): the test a value passes, and the refusal.
+OPTIONAL: tuple[tuple[str, Callable[[object], bool], str], ...] = (
+    ("texts", lambda value: isinstance(value, str), "must be a string"),
+    ("flags", lambda value: isinstance(value, bool), "must be true or false"),
+    ("ints", _is_int32, f"must be an integer from {INT32[0]} to {INT32[1]}"),
+)
+
+
 def parse_send(channel: str, body: object) -> SendRequest:
     """A send's body, checked whole before anything is recorded."""
     shape = SHAPES[channel]
     if not isinstance(body, dict):
         raise InvalidInput("Request body must be a JSON object")
+    content = _content(shape, body)
+    content["subscriptionsKeys"] = _texts(body, "subscriptionsKeys")
+    group_id = content.pop("groupId", None)
+    addresses = _addresses(channel, body, group_id)
+    return SendRequest(channel, addresses, group_id, content, _texts(body, "tags"))
+
+
+def _content(shape: dict, body: dict) -> dict:
+    """The required texts and whichever optional keys were sent, each of its kind."""
     content: dict = {}
     for key in shape["required"]:
         value = body.get(key)
@@ -125,29 +147,24 @@ def parse_send(channel: str, body: object) -> SendRequest:
         if not isinstance(value, str):
             raise InvalidInput(f"{key} must be a string")
         content[key] = value
-    for key in shape["texts"]:
-        if body.get(key) is not None:
-            if not isinstance(body[key], str):
-                raise InvalidInput(f"{key} must be a string")
-            content[key] = body[key]
-    for key in shape["flags"]:
-        if body.get(key) is not None:
-            if not isinstance(body[key], bool):
-                raise InvalidInput(f"{key} must be true or false")
-            content[key] = body[key]
-    for key in shape["ints"]:
-        value = body.get(key)
-        if value is not None:
-            if not isinstance(value, int) or isinstance(value, bool) or not INT32[0] <= value <= INT32[1]:
-                raise InvalidInput(f"{key} must be an integer from {INT32[0]} to {INT32[1]}")
-            content[key] = value
+    for kind, fits, refusal in OPTIONAL:
+        for key in shape[kind]:
+            value = body.get(key)
+            if value is not None:
+                if not fits(value):
+                    raise InvalidInput(f"{key} {refusal}")
+                content[key] = value
     for key, value in content.items():
         if isinstance(value, str) and len(value) > MAX_TEXT:
             raise InvalidInput(f"{key} is longer than {MAX_TEXT} characters")
-    content["subscriptionsKeys"] = _texts(body, "subscriptionsKeys")
+    return content
+
+
+def _addresses(channel: str, body: dict, group_id: int | None) -> list[str]:
+    """The channel's addresses, each checked; none is fine when a groupId says whom to send to."""
+    shape = SHAPES[channel]
     name = shape["addresses"]
     raw = _texts(body, name)
-    group_id = content.pop("groupId", None)
     if not raw and group_id is None:
         which = f"{name} or groupId" if "groupId" in shape["ints"] else name
         raise InvalidInput(f"{which} is required: whom to send to")
@@ -158,7 +175,7 @@ def parse_send(channel: str, body: object) -> SendRequest:
         if is_blank(value):
             raise InvalidInput(f"{name}[{index}] must not be blank")
         addresses.append(check_address(channel, value, f"{name}[{index}]"))
-    return SendRequest(channel, addresses, group_id, content, _texts(body, "tags"))
+    return addresses
 
 
 class SentMessages:

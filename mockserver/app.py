@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +34,8 @@ DEFAULT_BODY_LIMIT = 1024 * 1024
 DEFAULT_JOURNAL_SIZE = 10_000
 RETRY_METHOD = "RETRY"  # the journal entry of a retry run (see Emulator.run_due_retries)
 RETRY_PATH = "telegram:sendMessage"
+# The digests of the last documents GET or PUT /_mock/state answered with (see Emulator.wrote).
+WRITTEN_KEPT = 8
 
 
 class Emulator:
@@ -67,6 +71,7 @@ class Emulator:
         # Set once the server begins to stop: every wait that could outlast a shutdown ends then.
         self.stopping = False
         self._stop: asyncio.Event | None = None
+        self._written: deque[bytes] = deque(maxlen=WRITTEN_KEPT)
         memory.settle(len(self.world.contacts))
 
     @property
@@ -81,10 +86,27 @@ class Emulator:
         self.faults.reset(self.scenario.get("faults", []))
         memory.settle(len(self.world.contacts))
 
-    def restore(self, data: object) -> None:
-        """Become the world a snapshot describes (InvalidInput, and nothing changed, when it is bad)."""
-        self.world.restore(data)
-        memory.settle(len(self.world.contacts))
+    def restore(self, data: object, written: bool = False) -> bool:
+        """Become the world a snapshot describes (InvalidInput, and nothing changed, when it is bad).
+
+        ``written``: ``data`` was parsed, for this restore alone, from a document that ``wrote`` knows;
+        True when it was taken as written (``World.restore``).
+        """
+        with memory.rebuilding(lambda: len(self.world.contacts)):
+            return self.world.restore(data, written)
+
+    def note_written(self, digest: bytes) -> None:
+        """Remember the SHA-256 of a state document this emulator wrote (GET or PUT /_mock/state)."""
+        self._written.append(digest)
+
+    def wrote(self, document: bytes) -> bool:
+        """Whether ``document`` is byte for byte one of the last state documents this emulator wrote.
+
+        Such a document describes a world that was whole when it was written, which is what lets a
+        restore skip re-checking its contacts (``World.restore``); any change to it, damage included,
+        changes its digest, and it is checked in full.
+        """
+        return hashlib.sha256(document).digest() in self._written
 
     def load(self, scenario: dict) -> None:
         """Make ``scenario`` the one that resets go back to, and reset to it."""

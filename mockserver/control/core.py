@@ -6,10 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..domain.contacts.generate import collector_paused
+from .. import memory
+from ..bodies import raw_body
 from ..responses import control_json
 from .common import Refusal, body, handler
-from .state import state_response
+from .state import restored_response, state_response
 
 
 @handler
@@ -32,13 +33,21 @@ async def reset(request: Request) -> Response:
 
 @handler
 async def state(request: Request) -> Response:
-    world = request.app.state.emulator.world
-    if request.method == "PUT":
-        with collector_paused():  # a whole world of new objects: no cycles to look for while parsing
-            data = body(request)
-        request.app.state.emulator.restore(data)  # InvalidInput (400) leaves the world as it was
-    request.app.state.emulator.run_due_retries()  # retries that fell due while the clock moved
-    return state_response(world)
+    emulator = request.app.state.emulator
+    if request.method == "GET":
+        emulator.run_due_retries()  # retries that fell due while the clock moved
+        return state_response(emulator.world, emulator.note_written)
+    document = raw_body(request)
+    # A whole world of new objects: the collector waits until it is built (see mockserver.memory).
+    with memory.rebuilding(lambda: len(emulator.world.contacts)):
+        data = body(request)
+        # InvalidInput (400) leaves the world as it was.
+        as_written = emulator.restore(data, written=emulator.wrote(document))
+    retried = emulator.run_due_retries()
+    if as_written and not retried:
+        assert isinstance(data, dict)
+        return restored_response(emulator.world, emulator.note_written, document, data)
+    return state_response(emulator.world, emulator.note_written)
 
 
 @handler

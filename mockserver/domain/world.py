@@ -126,9 +126,13 @@ class World:
         """Everything, as JSON-ready data that ``restore`` puts back exactly (see ``domain.snapshot``)."""
         return snapshots.snapshot(self)
 
-    def restore(self, data: object) -> None:
-        """Become the world a snapshot describes; a bad snapshot raises InvalidInput and changes nothing."""
-        snapshots.restore(self, data)
+    def restore(self, data: object, written: bool = False) -> bool:
+        """Become the world a snapshot describes; a bad snapshot raises InvalidInput and changes nothing.
+
+        ``written``: the document is one this emulator wrote, parsed for this restore alone; True
+        when it was taken as written (``domain.snapshot.core.restore``).
+        """
+        return snapshots.restore(self, data, written)
 
     def adopt(self, **parts: object) -> None:
         """Take parts a restore rebuilt (``contacts=book``, ...) in place of the current ones.

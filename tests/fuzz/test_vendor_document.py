@@ -42,8 +42,7 @@ NOT_YET_SERVED = {
     "addToUnsubscribed", "deleteFromUnsubscribed", "getSubscriptionCategories",
     "getContactIdByToken", "getTokenActivated", "changeTokenActivated",
     "searchGroups", "getGroupContacts", "attachContactsToGroup", "detachContactsFromGroup",
-    "registerEvent", "registerEvent_1", "sendHistoryEvents", "sendHistoryEvents_1", "removeHistoryEvents",
-    "ordersBulkInsert", "getUserOrganisationBalance", "getAddressBooks", "getContactEmails", "fileContactsBulkUpdate",
+    "getContactEmails", "fileContactsBulkUpdate",
 }
 
 # Successes whose body the vendor's schema does not describe, on purpose (README "Assumptions").

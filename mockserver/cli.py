@@ -24,6 +24,7 @@ import uvicorn
 from .access import TOKEN_ENV, exposure_warning, is_loopback
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator
 from .domain.errors import InvalidInput
+from .domain.settings import Limits
 from .domain.telegram.chats import MAX_CHATS
 from .domain.telegram.updates import MAX_PENDING_UPDATES
 from .faults import MAX_FAULT_BYTES
@@ -48,6 +49,7 @@ fixed bounds (each refused with a message naming it when reached):
   waiting requests          {MAX_WAITING:,} long polls and /_mock/requests/wait at once; more: 429
   scenario                  {MAX_SCENARIO_BYTES >> 20} MiB of text; YAML aliases add at most {MAX_ALIAS_NODES:,} nodes
   generate.count            {MAX_GENERATED:,} contacts per block and in all
+  events, orders kept       the scenario's limits.events and limits.orders ({Limits.events:,} each by default); past them: 409
 """
 
 

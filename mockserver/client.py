@@ -138,6 +138,34 @@ class ControlClient:
     def clear_outbox(self) -> int:
         return self.call("DELETE", "/_mock/outbox")["removed"]
 
+    def events(
+        self, *, event_type_key: str | None = None, key_value: str | None = None, contact_id: int | None = None,
+        past: bool | None = None, since: int | None = None, limit: int | None = None,
+    ) -> list[dict]:
+        """The events (and past events) the API kept, oldest first (filters as /_mock/events)."""
+        query = {
+            "eventTypeKey": event_type_key, "keyValue": key_value, "contactId": contact_id,
+            "past": None if past is None else str(past).lower(), "since": since, "limit": limit,
+        }
+        return self.call("GET", "/_mock/events", query=query)["events"]
+
+    def clear_events(self) -> int:
+        return self.call("DELETE", "/_mock/events")["removed"]
+
+    def orders(
+        self, *, status: str | None = None, external_order_id: str | None = None, external_customer_id: str | None = None,
+        contact_id: int | None = None, since: int | None = None, limit: int | None = None,
+    ) -> list[dict]:
+        """The orders the API kept, as last sent, oldest first (filters as /_mock/orders)."""
+        query = {
+            "status": status, "externalOrderId": external_order_id, "externalCustomerId": external_customer_id,
+            "contactId": contact_id, "since": since, "limit": limit,
+        }
+        return self.call("GET", "/_mock/orders", query=query)["orders"]
+
+    def clear_orders(self) -> int:
+        return self.call("DELETE", "/_mock/orders")["removed"]
+
     def chat_messages(self, chat_id: int | str) -> list[dict]:
         """The chat's messages both ways (the user's and the bots'), oldest first."""
         return self.call("GET", f"/_mock/telegram/chats/{chat_id}/messages")["messages"]

@@ -36,15 +36,37 @@ def _check_app(world: World, journal: Journal, item: dict) -> Iterator[str]:
             yield f"bot @{app.username} has {actual} subscribers, expected {item['subscribers']}"
 
 
+def _count_problem(found: int, wanted: int | dict, what: str) -> Iterator[str]:
+    """``count`` is a number or ``{min, max}``: say so when ``found`` is outside it."""
+    low, high = (wanted, wanted) if isinstance(wanted, int) else (wanted.get("min", 0), wanted.get("max"))
+    if found < low or (high is not None and found > high):
+        want = str(low) if low == high else f"between {low} and {high if high is not None else 'any number'}"
+        yield f"{found} {what}, expected {want}"
+
+
 def _check_requests(world: World, journal: Journal, item: dict) -> Iterator[str]:
     query = item["requests"]
     method = query.get("method")
     found = RequestFilter(method.upper() if method else None, query.get("path"), query.get("status")).count(journal)
-    wanted = item["count"]
-    low, high = (wanted, wanted) if isinstance(wanted, int) else (wanted.get("min", 0), wanted.get("max"))
-    if found < low or (high is not None and found > high):
-        want = str(low) if low == high else f"between {low} and {high if high is not None else 'any number'}"
-        yield f"{found} journaled requests match {query}, expected {want}"
+    yield from _count_problem(found, item["count"], f"journaled requests match {query}")
+
+
+def _check_events(world: World, journal: Journal, item: dict) -> Iterator[str]:
+    query = item["events"]
+    found = world.events.search(
+        event_type_key=query.get("eventTypeKey"), key_value=query.get("keyValue"),
+        contact_id=query.get("contactId"), past=query.get("past"),
+    )
+    yield from _count_problem(len(found), item["count"], f"kept events match {query}")
+
+
+def _check_orders(world: World, journal: Journal, item: dict) -> Iterator[str]:
+    query = item["orders"]
+    found = world.orders.search(
+        status=query.get("status"), external_order_id=query.get("externalOrderId"),
+        external_customer_id=query.get("externalCustomerId"), contact_id=query.get("contactId"),
+    )
+    yield from _count_problem(len(found), item["count"], f"kept orders match {query}")
 
 
 def _check_chat(world: World, journal: Journal, item: dict) -> Iterator[str]:
@@ -103,4 +125,6 @@ CHECKS: dict[str, Callable[[World, Journal, dict], Iterator[str]]] = {
     "requests": _check_requests,
     "chat": _check_chat,
     "contact_count": _check_contact_count,
+    "events": _check_events,
+    "orders": _check_orders,
 }

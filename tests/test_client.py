@@ -75,3 +75,21 @@ def test_the_outbox_shows_captured_email(mock):
     assert [(m["channel"], m["to"]) for m in mock.outbox(channel="email")] == [("email", "a@example.com")]
     assert mock.outbox(to="b@example.com") == []
     assert mock.clear_outbox() == 1 and mock.outbox() == []
+
+
+def test_events_and_orders_are_read_back_and_cleared(mock):
+    r = httpx.post(f"{mock.url}/api/v1/event", headers=basic(), json={"eventTypeKey": "cart", "keyValue": "taras@example.com"})
+    assert r.status_code == 200
+    r = httpx.post(f"{mock.url}/api/v1/past_events", headers=basic(), json={"events": [{"eventTypeKey": "old", "keyValue": "k"}]})
+    assert r.status_code == 200
+    assert [e["eventTypeKey"] for e in mock.events()] == ["cart", "old"]
+    assert [e["eventTypeKey"] for e in mock.events(past=True)] == ["old"]
+    assert [e["contactId"] for e in mock.events(event_type_key="cart")] == [1001]
+    assert mock.events(key_value="nobody") == [] and len(mock.events(limit=1)) == 1
+    order = {"externalOrderId": "O-1", "totalCost": 10, "status": "INITIALIZED", "date": "2024-01-01T10:00:00Z", "currency": "UAH", "externalCustomerId": "C-1"}
+    r = httpx.post(f"{mock.url}/api/v1/orders", headers=basic(), json={"orders": [order]})
+    assert r.json() == {"failedOrders": []}
+    assert [o["order"]["externalOrderId"] for o in mock.orders(status="INITIALIZED", contact_id=1001)] == ["O-1"]
+    assert mock.orders(status="DELIVERED") == [] and mock.orders(external_customer_id="C-1")[0]["contactId"] == 1001
+    assert mock.clear_events() == 2 and mock.events() == []
+    assert mock.clear_orders() == 1 and mock.orders() == []

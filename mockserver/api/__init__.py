@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import account, broadcasts, contacts, generic, messages, mutes, templates, tokens
+from . import account, broadcasts, contacts, events, generic, messages, mutes, orders, templates, tokens
 
 
 def routes() -> list[Route]:
-    return [*tokens.routes, *mutes.routes, *account.routes, *contacts.routes, *templates.routes, *messages.routes, *broadcasts.routes, *generic.routes]
+    return [
+        *tokens.routes, *mutes.routes, *account.routes, *contacts.routes, *templates.routes, *messages.routes,
+        *broadcasts.routes, *events.routes, *orders.routes, *generic.routes,
+    ]

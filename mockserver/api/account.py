@@ -1,4 +1,5 @@
-"""``GET /api/v1/account/info`` (the "test your connection" call) and ``GET /api/v1|v2/version``."""
+"""``GET /api/v1/account/info`` (the "test your connection" call), ``GET /api/v1|v2/version``, and the
+balance and address books, which the scenario sets (``balance``, ``address_books``) or defaults."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..domain.contacts.catalogs import address_books
+from ..domain.settings import balance
 from ..responses import api_json
+from .common import wrapper_list
 
 PROTOCOL_VERSION = "1.0"
 
@@ -24,7 +28,23 @@ async def version(request: Request) -> Response:
     return api_json({"version": mockserver.__version__, "protocolVersion": PROTOCOL_VERSION})
 
 
+async def account_balance(request: Request) -> Response:
+    return api_json(balance(request.app.state.emulator.scenario))
+
+
+async def catalogs(request: Request) -> Response:
+    """One catalog (or field group) is a bare object, as esputnik.com writes its wrapper lists."""
+    emulator = request.app.state.emulator
+    books = [
+        {**book, "fieldGroups": wrapper_list(book.get("fieldGroups", []), emulator.world)}
+        for book in address_books(emulator.scenario)
+    ]
+    return api_json({"addressBook": wrapper_list(books, emulator.world)})
+
+
 routes = [
+    Route("/api/v1/balance", account_balance, methods=["GET"]),
+    Route("/api/v1/addressbooks", catalogs, methods=["GET"]),
     Route("/api/v1/account/info", account_info, methods=["GET"]),
     Route("/api/v1/version", version, methods=["GET"]),
     Route("/api/v2/version", version, methods=["GET"]),

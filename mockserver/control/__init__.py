@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import clock, core, faults, journal, outbox, scenario, telegram_chats, telegram_files, telegram_users
+from . import (
+    clock,
+    core,
+    events,
+    faults,
+    journal,
+    orders,
+    outbox,
+    scenario,
+    telegram_chats,
+    telegram_files,
+    telegram_users,
+)
 
 
 def routes() -> list[Route]:
@@ -18,4 +30,6 @@ def routes() -> list[Route]:
         *telegram_users.routes,
         *outbox.routes,
         *telegram_files.routes,
+        *events.routes,
+        *orders.routes,
     ]

@@ -46,3 +46,22 @@ class Limits:
     send_attempts: int = 5
     # Bytes the files bots send may hold in all (in memory); a send beyond it is refused with 413.
     file_store_bytes: int = DEFAULT_STORE_BYTES
+    # Events (live and past) and orders the world keeps; a request that would pass one is 409.
+    events: int = 100_000
+    orders: int = 100_000
+
+
+# GET /v1/balance when the scenario sets no ``balance`` (or only some of its keys).
+DEFAULT_BALANCE = {
+    "currentBalance": 0.0,
+    "creditLimit": 0.0,
+    "currency": "USD",
+    "bonusEmails": 0,
+    "bonusSmses": 0,
+    "sendersReservedBalances": {},
+}
+
+
+def balance(spec: dict) -> dict:
+    """The account's balance: the scenario's keys over the defaults."""
+    return {**DEFAULT_BALANCE, **spec.get("balance", {})}

@@ -10,6 +10,8 @@ import copy
 from collections.abc import Callable
 
 from .clock import Clock
+from .commerce.events import Event, EventDraft, EventLog, parse_event, parse_past_events, parse_period
+from .commerce.orders import Order, OrderBook, parse_order, parse_orders
 from .contacts import mutes
 from .contacts import updates as contact_updates
 from .contacts.apps import App, Apps, parse_path_uuid
@@ -99,8 +101,21 @@ class World:
         )
         self.bots = BotSide(self.apps, self.telegram, self.clock, self.updates_changed)
         self.files = FileStore(self.limits.file_store_bytes)
+        self.events = EventLog(self.limits.events)
+        self.orders = OrderBook(self.limits.orders)
+        self._seed_commerce(spec)
         for app in self.apps:
             self.updates_changed(app.app_uuid)
+
+    def _seed_commerce(self, spec: dict) -> None:
+        """A scenario's events (as past events, occurring at reset unless they say when) and orders;
+        the loader has checked them with the same parsers."""
+        events = spec.get("events", [])
+        if events:
+            self.events.record(self.contacts, parse_past_events({"events": events}, 2), self.clock.now(), past=True)
+        orders = spec.get("orders", [])
+        if orders:
+            self.orders.record(self.contacts, [parse_order(o, f"orders[{i}]") for i, o in enumerate(orders)], self.clock.now())
 
     def updates_changed(self, app_uuid: str) -> None:
         for listener in self.update_listeners:
@@ -117,6 +132,7 @@ class World:
         deliveries.outbox, deliveries.max_attempts = self.outbox, self.limits.send_attempts
         self.bots.apps, self.bots.telegram, self.bots.clock = self.apps, self.telegram, self.clock
         self.files.capacity = self.limits.file_store_bytes
+        self.events.capacity, self.orders.capacity = self.limits.events, self.limits.orders
         for app in self.apps:
             self.updates_changed(app.app_uuid)
 
@@ -230,6 +246,27 @@ class World:
         description = f"{len(failures)} of {len(request.contacts)} contacts failed" if failures else None
         return self.imports.open(self.clock.now(), mapping, description), failures
 
+
+    # -- events and orders ---------------------------------------------------------------
+
+    def register_event(self, version: int, body: object) -> Event:
+        """``POST /v1/event`` or ``/v2/event``: one event, kept."""
+        draft = parse_event(body, version)
+        return self.events.record(self.contacts, [draft], self.clock.now(), past=False)[0]
+
+    def past_events(self, version: int, body: object) -> list[Event]:
+        """``POST /v1|v2/past_events``: every event kept, or none."""
+        drafts: list[EventDraft] = parse_past_events(body, version)
+        return self.events.record(self.contacts, drafts, self.clock.now(), past=True)
+
+    def remove_past_events(self, body: object) -> int:
+        """``DELETE /v1/past_events``: the events that occurred in the period are dropped."""
+        return self.events.remove_period(*parse_period(body))
+
+    def add_orders(self, body: object) -> tuple[list[Order], list[dict]]:
+        """``POST /v1/orders``: the orders kept (added or updated) and the failed ones."""
+        kept, failed = parse_orders(body)
+        return self.orders.record(self.contacts, kept, self.clock.now()), failed
 
     # -- email, SMS and Viber sends, broadcasts, statuses -----------------------------------
 

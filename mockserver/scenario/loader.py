@@ -17,9 +17,13 @@ import jsonschema
 import orjson
 import yaml
 
+from ..domain.commerce.events import parse_past_events
+from ..domain.commerce.orders import parse_order
 from ..domain.contacts.apps import parse_app_uuid
 from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.generate import pattern_problem
+from ..domain.errors import InvalidInput
+from ..domain.settings import Limits
 from ..generic import vendor_data_problems
 from .bounds import MAX_GENERATED, TooLarge, check_text_size, load_yaml
 from .positions import Positions
@@ -214,6 +218,7 @@ def semantic_problems(data: dict) -> Iterator[Problem]:
     yield from _generate_problems(data, refs, taken, next_id)
     for index, item in enumerate(data.get("expect", [])):
         yield from _expect_problems(index, item, refs)
+    yield from _commerce_problems(data)
     for path, reason in vendor_data_problems(data.get("vendor_data", {})):
         yield Problem(("vendor_data", *path), reason)
 
@@ -280,6 +285,24 @@ def _token_pattern_problems(path: tuple, block: dict) -> Iterator[Problem]:
         for pattern in [patterns] if isinstance(patterns, str) else patterns:
             if reason := pattern_problem(pattern):
                 yield Problem((*path, "tokens", ref), reason)
+
+
+def _commerce_problems(data: dict) -> Iterator[Problem]:
+    """Seeded events and orders pass the API's own checks, and fit their bounds."""
+    limits = data.get("limits", {})
+    for key, check in (
+        ("events", lambda seed: parse_past_events({"events": [seed]}, 2)),
+        ("orders", lambda seed: parse_order(seed, "orders[0]")),
+    ):
+        seeds = data.get(key, [])
+        most = limits.get(key, getattr(Limits, key))
+        if len(seeds) > most:
+            yield Problem((key,), f"{len(seeds)} {key} is more than limits.{key} ({most})")
+        for index, seed in enumerate(seeds):
+            try:
+                check(seed)
+            except InvalidInput as exc:
+                yield Problem((key, index), exc.message.removeprefix(f"{key}[0].").removeprefix(f"{key}[0] "))
 
 
 def _expect_problems(index: int, item: dict, refs: dict[str, str]) -> Iterator[Problem]:
@@ -375,7 +398,12 @@ def _normalize(data: dict) -> dict:
         "faults": list(data.get("faults", [])),
         "webhooks": dict(data["webhooks"]) if "webhooks" in data else None,
         "expect": list(data.get("expect", [])),
+        "events": [dict(e) for e in data.get("events", [])],
+        "orders": [dict(o) for o in data.get("orders", [])],
     }
+    for key in ("balance", "address_books"):
+        if key in data:
+            scenario[key] = data[key]
     if "contact_id_base" in data:
         scenario["contact_id_base"] = data["contact_id_base"]
     if data.get("vendor_data"):

@@ -167,6 +167,51 @@ TELEGRAM = _object(
     }
 )
 
+INT32 = {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
+INT64 = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
+NUMBER = {"type": "number"}
+BALANCE = _object(
+    {
+        "currentBalance": NUMBER,
+        "creditLimit": NUMBER,
+        "currency": TEXT,
+        "bonusEmails": INT32,
+        "bonusSmses": INT32,
+        "sendersReservedBalances": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": _object({"senderId": INT32, "balance": NUMBER, "senderName": TEXT})},
+        },
+    },
+    description="What GET /api/v1/balance answers; keys left out keep their defaults.",
+)
+FIELD_DESCRIPTION = _object(
+    {
+        "type": {"enum": ["TEXTFIELD", "COMBOBOX", "CHECKBOXLIST", "TEXTAREA", "DATE", "NUMBER", "DATETIME", "DECIMAL", "TAGS"]},
+        "allowedValues": _object({"possibleValues": {"type": "array", "items": TEXT}, "minValue": INT32, "maxValue": INT32}),
+        "required": {"type": "boolean"},
+        "readonly": {"type": "boolean"},
+    }
+)
+ADDRESS_BOOK = _object(
+    {
+        "addressBookId": INT32,
+        "name": TEXT,
+        "fieldGroups": {
+            "type": "array",
+            "items": _object(
+                {
+                    "name": TEXT,
+                    "profileKey": TEXT,
+                    "fields": {
+                        "type": "array",
+                        "items": _object({"id": INT64, "name": TEXT, "fieldKey": TEXT, "description": FIELD_DESCRIPTION}),
+                    },
+                }
+            ),
+        },
+    }
+)
+
 FAULT = _object(
     {
         "match": _object(
@@ -210,6 +255,21 @@ CONTACT_SELECTOR = _object(
 )
 
 
+EVENT_QUERY = _object(
+    {"eventTypeKey": NON_EMPTY, "keyValue": NON_EMPTY, "contactId": {"type": "integer"}, "past": {"type": "boolean"}},
+    description="Which kept events to count (every one given must match); {} counts them all.",
+)
+ORDER_QUERY = _object(
+    {
+        "status": {"enum": ["INITIALIZED", "IN_PROGRESS", "DELIVERED", "CANCELLED", "ABANDONED_SHOPPING_CART"]},
+        "externalOrderId": NON_EMPTY,
+        "externalCustomerId": NON_EMPTY,
+        "contactId": {"type": "integer"},
+    },
+    description="Which kept orders to count (every one given must match); {} counts them all.",
+)
+
+
 @dataclass(frozen=True)
 class Subject:
     """What an ``expect`` item is about: the schema of its value, and the keys that may go with it."""
@@ -240,6 +300,8 @@ EXPECT_SUBJECTS: dict[str, Subject] = {
     "requests": Subject(REQUEST_FILTER, {"count": COUNT_CHECK}, required=("count",)),
     "chat": Subject(CHAT_ID, {"state": {"enum": list(CHAT_STATES)}, "messages": COUNT}),
     "contact_count": Subject(COUNT),
+    "events": Subject(EVENT_QUERY, {"count": COUNT_CHECK}, required=("count",)),
+    "orders": Subject(ORDER_QUERY, {"count": COUNT_CHECK}, required=("count",)),
 }
 
 
@@ -288,6 +350,8 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                     "contact_batch": {"type": "integer", "minimum": 1},
                     "send_attempts": {"type": "integer", "minimum": 1, "description": "Sends before a 429 makes a delivery FAILED."},
                     "file_store_bytes": {"type": "integer", "minimum": 1, "description": "Bytes the files bots send may hold in all (in memory)."},
+                    "events": {"type": "integer", "minimum": 1, "description": "Events (live and past) the world keeps."},
+                    "orders": {"type": "integer", "minimum": 1, "description": "Orders the world keeps."},
                 },
                 **{"x-unknown": "unknown limit"},
             ),
@@ -301,6 +365,14 @@ SCENARIO_SCHEMA: dict[str, Any] = {
                 ["url"],
                 description="Where activity events (delivery statuses) are POSTed, with optional Basic auth.",
             ),
+            "events": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "Events kept from the start, in the v2 past-event shape (eventTypeKey, keyValue, params, occurred).",
+            },
+            "orders": {"type": "array", "items": {"type": "object"}, "description": "Orders kept from the start, in the API's Order shape."},
+            "balance": BALANCE,
+            "address_books": {"type": "array", "items": ADDRESS_BOOK, "description": "What GET /api/v1/addressbooks answers."},
             "expect": {"type": "array", "items": EXPECT_ITEM},
             "vendor_data": {
                 "type": "object",

@@ -21,6 +21,7 @@ TEMPLATE = {
     "name": "Sale", "text": "Hi, see https://shop.example/sale", "buttons": [{"text": "Open", "link": "https://shop.example/o"}],
     "tags": ["promo", "spring"], "languageCode": "en",
 }
+ORDER = {"externalOrderId": "O-1", "totalCost": 10.5, "status": "INITIALIZED", "date": "2024-01-01T10:00:00Z", "currency": "UAH", "externalCustomerId": "C-1"}
 SENT_TEMPLATE = ("messageName", "messageTag", "messageLanguageCode")
 
 
@@ -81,6 +82,9 @@ async def rich_session(client) -> None:
     await ok(await client.post("/_mock/telegram/users/555/start", json={"payload": "promo"}))
     await ok(await client.post("/_mock/telegram/users/555/send", json={"text": "hello bot"}))
     await ok(await client.post(f"/api/v1/apps/{APP_UUID}/token/mute", json={"token": "111", "duration": 600}))
+    await ok(await client.post("/api/v2/event", json={"eventTypeKey": "cart", "params": [{"name": "externalCustomerId", "value": "C-1"}, {"name": "cart", "value": {"sku": "A"}}]}))
+    await ok(await client.post("/api/v1/past_events", json={"events": [{"eventTypeKey": "visit", "keyValue": "C-2", "occurred": "2023-03-22T14:30"}]}))
+    await ok(await client.post("/api/v1/orders", json={"orders": [ORDER]}))
 
 
 async def carry_on(client) -> list:
@@ -99,6 +103,10 @@ async def carry_on(client) -> list:
         "dedupeOn": "email", "groupNames": ["Spring", "Autumn"],
         "contacts": [{"channels": [{"type": "email", "value": "second@example.com"}]}],
     })))
+    await ok(await client.post("/api/v1/event", json={"eventTypeKey": "cart", "keyValue": "C-3"}))
+    await ok(await client.post("/api/v1/orders", json={"orders": [{**ORDER, "status": "DELIVERED"}, {**ORDER, "externalOrderId": "O-2"}]}))
+    seen.append(await ok(await client.get("/_mock/events")))
+    seen.append(await ok(await client.get("/_mock/orders")))
     seen.append(await ok(await client.get("/_mock/state")))
     return seen
 
@@ -111,6 +119,7 @@ async def test_round_trip_after_a_rich_session_is_exact_and_carries_on_identical
         assert saved["bots"]["inboxes"][APP_UUID]["updates"] and saved["segments"] and saved["imports"]
         assert saved["apps"][0]["mutes"] and saved["messages"]["templates"]
         assert any(d["status"] == "CLICKED" for d in saved["deliveries"])
+        assert len(saved["events"]["items"]) == 2 and saved["orders"]["items"][0]["contactId"] == 1001
         went_on = await carry_on(original)
         sent = list(original.posted)
 
@@ -188,6 +197,11 @@ async def test_a_snapshot_from_before_deliveries_kept_their_template_loads_them_
         (lambda s: s["imports"][0].update(id="x"), "imports[0].id"),
         (lambda s: s["telegram"]["clicks"].update(mode="sometimes"), "telegram.clicks.mode"),
         (lambda s: s.pop("bots"), "missing keys: bots"),
+        (lambda s: s["events"]["items"][0].update(version=3), "events.items[0].version"),
+        (lambda s: s["events"]["items"].append(dict(s["events"]["items"][0])), "events.items[2].id: ids must rise"),
+        (lambda s: s["events"].update(next_id=1), "events.next_id"),
+        (lambda s: s["orders"]["items"][0]["order"].update(status="LOST"), "orders.items[0].order.status"),
+        (lambda s: s["orders"]["items"][0]["order"].update(extra=1), "orders.items[0].order: holds keys"),
         (lambda s: s.update(sending=[]), "sending: must be an object"),
     ],
 )

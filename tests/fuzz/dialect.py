@@ -5,6 +5,8 @@
   deserializer hands their text to the string schema instead of failing to parse JSON.
 - "At most two channels of one type" in a contact: 3.0 has no ``contains``, so generated cases
   beyond it are filtered out rather than reported as valid data refused.
+- "An event names its contact" (a v1 ``keyValue`` or a param named contactId, email ...): no
+  ``contains`` either, so events that name none are filtered out the same way.
 """
 
 from __future__ import annotations
@@ -43,7 +45,27 @@ def within_channel_limits(body: object) -> bool:
     return True
 
 
+# The param names that identify an event's contact (mockserver.domain.commerce.events.IDENTIFIERS).
+EVENT_IDENTIFIERS = ("contactId", "externalCustomerId", "email", "phone", "pushToken")
+EVENT_OPERATIONS = ("registerEvent", "registerEventV2")
+
+
+def names_a_contact(operation_id: str | None, body: object) -> bool:
+    """False for a v1 event without keyValue, or a v2 event, whose list of params names no contact."""
+    if operation_id not in EVENT_OPERATIONS or not isinstance(body, dict):
+        return True
+    if operation_id == "registerEvent" and body.get("keyValue") is not None:
+        return True
+    params = body.get("params", [])
+    if params is None:  # null counts as absent
+        params = []
+    if not isinstance(params, list):
+        return True  # refused for its type anyway
+    return any(isinstance(p, dict) and p.get("name") in EVENT_IDENTIFIERS for p in params)
+
+
 def install(schema) -> None:
     @schema.hook
     def filter_case(ctx, case) -> bool:
-        return within_channel_limits(case.body)
+        operation_id = case.operation.definition.raw.get("operationId")
+        return within_channel_limits(case.body) and names_a_contact(operation_id, case.body)

@@ -69,6 +69,8 @@ KNOWN = {
     "emails": ["taras@example.com", " OLENA@example.com "],
     "phones": ["+380501112233", "38 (067) 123-45-67"],
     "external_ids": ["C-1", "C-2", "C-3"],
+    # An event's contact identifiers (tests/fuzz/dialect.py filters out events that name none).
+    "event_identifiers": ["contactId", "externalCustomerId", "email", "phone", "pushToken"],
 }
 
 # Operations answered by code another operation shares at the full budget: the generic ones (one
@@ -173,6 +175,12 @@ CONFIG = schemathesis.Config.from_dict(
                 "generation": {"max-examples": max(EXAMPLES // PUT_STATE_SHARE, 10)},
             },
             {"include-operation-id": LIGHT, "generation": {"max-examples": LIGHT_EXAMPLES}},
+            {
+                # Most drawn events would name no contact and be filtered out (dialect.py): draw
+                # identifier names now and then so that enough examples remain.
+                "include-operation-id": ["registerEvent", "registerEventV2"],
+                "parameters": {"body.params[*].name": {"dictionary": "event_identifiers", "probability": 0.5}},
+            },
             {
                 # Waiting for requests that never come lasts the whole timeout (up to 60 s): keep it short.
                 # Its documented answer then is 408, for a perfectly valid request.

@@ -115,6 +115,10 @@ def test_api_operations_declare_basic_auth():
             assert {"basicAuth": []} in security, operation.label
 
 
+# Answered from the scenario's account settings alone (not generic: their answers are built, not drawn).
+READ_ONLY = {"getVersion", "getVersionV2", "getAccountInfo", "getBalance", "getAddressBooks"}
+
+
 def test_stateful_operations_are_marked_and_generic_ones_are_not():
     """``x-mock-stateful: true`` says an operation reads or changes the world; the generic ones answer
     from their schema and the scenario's vendor_data alone."""
@@ -127,6 +131,6 @@ def test_stateful_operations_are_marked_and_generic_ones_are_not():
             marked = operation.get("x-mock-stateful") is True
             if generic and marked:
                 wrongly.append(operation["operationId"])
-            if not generic and not marked and operation["operationId"] not in {"getVersion", "getVersionV2", "getAccountInfo"}:
+            if not generic and not marked and operation["operationId"] not in READ_ONLY:
                 unmarked.append(operation["operationId"])
     assert (unmarked, wrongly) == ([], [])

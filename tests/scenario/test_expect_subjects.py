@@ -27,7 +27,7 @@ def scenario_with(expect: list) -> dict:
 
 @pytest.mark.parametrize("subject", [s for s in EXPECT_SUBJECTS if EXPECT_SUBJECTS[s].required])
 def test_the_loader_asks_for_the_required_details(subject):
-    value = {"requests": {}}[subject]
+    value = {"requests": {}, "events": {}, "orders": {}}[subject]
     with pytest.raises(ScenarioError) as caught:
         scenario_with([{subject: value}])
     for key in EXPECT_SUBJECTS[subject].required:

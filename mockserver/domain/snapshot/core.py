@@ -25,7 +25,7 @@ from ..errors import InvalidInput
 from ..sending.activity import WebhookTarget
 from ..settings import ASSUMPTION_CHOICES, Account, Limits
 from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
-from . import bots, files, sending, sends
+from . import bots, commerce, files, sending, sends
 from .checks import Apply, is_int, listing, mapping, need, number, objects, text_or_null
 
 if TYPE_CHECKING:
@@ -474,6 +474,7 @@ PARTS: list[Part] = [
     *(Part(*part) for part in bots.PARTS),
     *(Part(*part) for part in sends.PARTS),
     *(Part(*part) for part in files.PARTS),
+    *(Part(*part) for part in commerce.PARTS),
 ]
 # Loads that need the whole snapshot (several keys rebuilt as one, or checked against each other).
 WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [

@@ -109,7 +109,7 @@ def fresh_actions(chat: Chat, now: float) -> list[dict]:
         since = chat.messages[action["after_message"]:]
         if now - action["date"] >= ACTION_SECONDS or now < action["date"]:
             continue
-        if any((m.get("from") or {}).get("id") == action["bot_id"] for m in since):
+        if any(isinstance(m.get("from"), dict) and m["from"].get("id") == action["bot_id"] for m in since):
             continue
         shown_now.append({**action, "until": action["date"] + ACTION_SECONDS})
     return shown_now

@@ -124,6 +124,15 @@ async def test_what_cannot_be_edited_as_text(client):
                    400, "Bad Request: there is no text in the message to edit")
 
 
+async def test_a_message_sent_with_a_reply_keyboard_cannot_be_edited(client, emulator):
+    sent = await send(client)
+    chat = emulator.world.telegram.chats["111"]
+    chat.messages[0] = {**chat.messages[0], "reply_markup": {"keyboard": [[{"text": "Share", "request_contact": True}]]}}
+    for method, extra in (("editMessageText", {"text": "x"}), ("editMessageReplyMarkup", {"reply_markup": KEYBOARD})):
+        r = await call(client, method, chat_id=111, message_id=sent["message_id"], **extra)
+        envelope_error(r, 400, "Bad Request: message can't be edited")
+
+
 async def test_a_deleted_message_and_another_bots_message_are_not_found(client, emulator):
     sent = await send(client)
     ok(await call(client, "deleteMessage", chat_id=111, message_id=sent["message_id"]))

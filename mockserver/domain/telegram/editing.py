@@ -74,6 +74,11 @@ def _editable(bots: BotSide, app: App, chat_id: str, message_id: int) -> tuple[C
     chat, message = message_in(bots, app, chat_id, message_id, "message to edit", write=True)
     if message["from"].get("id") != app.bot_id:
         raise bad_request("message can't be edited")
+    markup = message.get("reply_markup")
+    if isinstance(markup, dict) and "inline_keyboard" not in markup:
+        # Telegram edits only messages without a keyboard or with an inline one, not those sent with
+        # a reply keyboard, its removal or a forced reply.
+        raise bad_request("message can't be edited")
     return chat, message
 
 

@@ -166,9 +166,15 @@ class ControlClient:
     def clear_orders(self) -> int:
         return self.call("DELETE", "/_mock/orders")["removed"]
 
-    def chat_messages(self, chat_id: int | str) -> list[dict]:
-        """The chat's messages both ways (the user's and the bots'), oldest first."""
-        return self.call("GET", f"/_mock/telegram/chats/{chat_id}/messages")["messages"]
+    def chat_messages(self, chat_id: int | str, *, deleted: bool = False) -> list[dict]:
+        """The chat's messages both ways (the user's and the bots'), oldest first, as edits left them
+        (``edit_date``, and ``edits``: the versions replaced); deleted ones only with ``deleted``."""
+        query = {"deleted": "true"} if deleted else None
+        return self.call("GET", f"/_mock/telegram/chats/{chat_id}/messages", query=query)["messages"]
+
+    def chat_actions(self, chat_id: int | str) -> list[dict]:
+        """The bots' chat actions (typing, upload_photo ...) the chat shows now by the world clock."""
+        return self.call("GET", f"/_mock/telegram/chats/{chat_id}/messages")["chat_actions"]
 
     def set_chat_state(self, chat_id: int | str, change: str) -> dict:
         """``block``, ``unblock`` or ``deactivate`` a chat; every bot hears it (``my_chat_member``)."""
@@ -214,5 +220,9 @@ class TelegramUser:
     def unblock(self, *, bot: str | None = None) -> dict:
         return self._act("unblock", {"bot": bot})
 
-    def messages(self) -> list[dict]:
-        return self.client.chat_messages(self.id)
+    def messages(self, *, deleted: bool = False) -> list[dict]:
+        return self.client.chat_messages(self.id, deleted=deleted)
+
+    def chat_actions(self) -> list[dict]:
+        """What the user sees the bots doing now ("typing" ...), fresh for 5 s or until the bot's next message."""
+        return self.client.chat_actions(self.id)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from mockserver import Emulator, create_app
-from mockserver.domain.telegram import bots, chats, updates
+from mockserver.domain.telegram import bots, chats, editing, updates
 from mockserver.journal import BODY_PREVIEW, ENTRY_OVERHEAD, Journal
 from mockserver.scenario import ScenarioError, bounds, load_scenario, parse_scenario
 from mockserver.threaded import ThreadedServer
@@ -123,6 +123,9 @@ async def test_users_and_chats_stop_at_the_chat_bound(mock, emulator, monkeypatc
     # A bot writing to a chat nobody knows gets Telegram's answer for an unknown chat.
     sent = (await mock.post(f"/bot{BOT}/sendMessage", json={"chat_id": 903, "text": "hi"})).json()
     assert sent == {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+    monkeypatch.setattr(editing, "MAX_CHATS", held + 1)
+    action = (await mock.post(f"/bot{BOT}/sendChatAction", json={"chat_id": 903, "action": "typing"})).json()
+    assert action == sent and "903" not in emulator.world.telegram.chats
     # A send to new chat ids past the bound is refused as a whole: no delivery is made.
     template = (await mock.post("/api/v1/messages/telegram", json={"name": "t", "text": "hi"})).json()["id"]
     tokens = [{"token": "904", "email": "a@example.com"}, {"token": "905", "email": "b@example.com"}]

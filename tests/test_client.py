@@ -93,3 +93,20 @@ def test_events_and_orders_are_read_back_and_cleared(mock):
     assert mock.orders(status="DELIVERED") == [] and mock.orders(external_customer_id="C-1")[0]["contactId"] == 1001
     assert mock.clear_events() == 2 and mock.events() == []
     assert mock.clear_orders() == 1 and mock.orders() == []
+def test_the_user_handle_sees_edits_deletions_and_chat_actions(mock):
+    ann = mock.telegram_user(557, first_name="Ann")
+    ann.start()
+    bot = f"{mock.url}/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
+    mock.freeze()
+    sent = httpx.post(f"{bot}/sendMessage", json={"chat_id": 557, "text": "draft"}).json()["result"]
+    httpx.post(f"{bot}/editMessageText", json={"chat_id": 557, "message_id": sent["message_id"], "text": "final"})
+    [_, shown] = ann.messages()
+    assert shown["text"] == "final" and shown["edits"][0]["text"] == "draft"
+    httpx.post(f"{bot}/sendChatAction", json={"chat_id": 557, "action": "typing"})
+    assert [a["action"] for a in ann.chat_actions()] == ["typing"] == [a["action"] for a in mock.chat_actions(557)]
+    httpx.post(f"{bot}/deleteMessage", json={"chat_id": 557, "message_id": sent["message_id"]})
+    assert [m["text"] for m in ann.messages()] == ["/start"]
+    assert [m["text"] for m in ann.messages(deleted=True)] == ["/start", "final"]
+    mock.advance(5)
+    assert ann.chat_actions() == []
+    mock.freeze(False)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from ..domain.contacts.apps import BOT_TOKEN
 from ..domain.telegram.chats import TelegramError
 from ..responses import JSON, bot_error, dumps
+from .editing import METHODS as EDITING_METHODS
 from .files import METHODS as FILE_METHODS
 from .methods import METHODS, Call
 from .params import Args, read_params
@@ -37,7 +38,7 @@ async def call_method(request: Request) -> Response:
     if app is None:
         return bot_error(401, "Unauthorized")
     name = request.path_params["method"].lower()
-    method = METHODS.get(name) or FILE_METHODS.get(name)
+    method = METHODS.get(name) or FILE_METHODS.get(name) or EDITING_METHODS.get(name)
     if method is None:
         return bot_error(404, "Not Found: method not found")
     entry = request.scope.get("mockserver.entry")

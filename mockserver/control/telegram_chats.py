@@ -8,7 +8,8 @@ from starlette.routing import Route
 
 from ..bodies import BodyError, parse_json, raw_body
 from ..domain.errors import NotFound
-from ..domain.telegram.chats import ACTIVE, BLOCKED, DEACTIVATED
+from ..domain.telegram.chats import ACTIVE, BLOCKED, DEACTIVATED, Chat
+from ..domain.telegram.history import fresh_actions, shown
 from ..responses import control_json
 from .common import Refusal, handler
 
@@ -19,12 +20,25 @@ def _world(request: Request):
     return request.app.state.emulator.world
 
 
+def chat_view(chat: Chat | None, now: float, *, deleted: bool = False) -> dict:
+    """What the user sees in a chat: its messages as edits left them (deletions gone unless asked
+    for) and the bots' chat actions still showing by the world clock."""
+    if chat is None:
+        return {"messages": [], "chat_actions": []}
+    return {"messages": shown(chat, deleted=deleted), "chat_actions": fresh_actions(chat, now)}
+
+
+@handler
 async def messages(request: Request) -> Response:
     world = _world(request)
     chat_id = request.path_params["chat_id"]
+    raw = request.query_params.get("deleted", "false")
+    if raw not in ("true", "false"):
+        raise Refusal(400, "query parameter deleted must be true or false", raw)
     chat = world.telegram.chats.get(chat_id)
     state = chat.state if chat else world.telegram.default_state
-    return control_json({"chat_id": chat_id, "state": state, "messages": list(chat.messages) if chat else []})
+    view = chat_view(chat, world.clock.now(), deleted=raw == "true")
+    return control_json({"chat_id": chat_id, "state": state, **view})
 
 
 def _state_change(state: str):

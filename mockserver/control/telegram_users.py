@@ -15,6 +15,7 @@ from ..domain.telegram.bots import parse_user_id
 from ..domain.telegram.chats import Chat
 from ..responses import control_json
 from .common import Refusal, handler
+from .telegram_chats import chat_view
 from .telegram_files import user_sends_file
 
 
@@ -28,11 +29,12 @@ def body_object(request: Request, *, optional: bool = False) -> dict:
     return data
 
 
-def render_user(chat: Chat, *, messages: bool = False) -> dict:
+def render_user(chat: Chat, *, now: float | None = None) -> dict:
+    """The user's profile and state; with ``now``, also their chat as they see it then."""
     data = {**chat.profile(), "state": chat.state}
     data.pop("is_bot")
-    if messages:
-        data["messages"] = chat.messages
+    if now is not None:
+        data.update(chat_view(chat, now))
     return data
 
 
@@ -51,7 +53,7 @@ async def create_user(request: Request) -> Response:
 async def show_user(request: Request) -> Response:
     world = request.app.state.emulator.world
     chat = world.bots.user(parse_user_id(request.path_params["chat_id"]))
-    return control_json({"user": render_user(chat, messages=True)})
+    return control_json({"user": render_user(chat, now=world.clock.now())})
 
 
 def action(name: str, needs_body: bool):

@@ -156,6 +156,21 @@ CONFIG = schemathesis.Config.from_dict(
                 },
             },
             {
+                # A schema-valid message_id that no send produced, a message of the user (which a bot cannot
+                # edit) or one that is not modified by the edit is rightly refused with 400, as Telegram does.
+                "include-operation-id": [
+                    f"bot{name}{suffix}" for name in (
+                        "EditMessageText", "EditMessageCaption", "EditMessageReplyMarkup", "DeleteMessage",
+                        "DeleteMessages", "ForwardMessage", "CopyMessage", "SendChatAction",
+                    ) for suffix in ("", "Get")
+                ],
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
+                    }
+                },
+            },
+            {
                 # Scenarios, states and expectations are also checked beyond their schema (bots named in
                 # tokens must exist, ids must be unique, a deleted card holds no tokens...). openapi.yaml
                 # cannot say so, so a schema-valid body may rightly be refused with 400 here.

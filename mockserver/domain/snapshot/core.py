@@ -25,6 +25,7 @@ from ..errors import InvalidInput
 from ..sending.activity import WebhookTarget
 from ..settings import ASSUMPTION_CHOICES, Account, Limits
 from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
+from ..telegram.history import check_history
 from . import bots, commerce, files, sending, sends
 from .checks import Apply, is_int, listing, mapping, need, number, objects, text_or_null
 
@@ -416,6 +417,7 @@ def dump_telegram(world: "World") -> dict:
                 "retry_after": chat.retry_after,
                 "limited_sends": chat.limited_sends,
                 "messages": [dict(m) for m in chat.messages],
+                **({"actions": [dict(a) for a in chat.actions]} if chat.actions else {}),
             }
             for chat in telegram.chats.values()
         },
@@ -456,6 +458,11 @@ def load_telegram(world: "World", data: object) -> Apply:
         for key in CHAT_KEYS:
             setattr(chat, key, text_or_null(spec, key, where))
         chat.messages = [dict(m) for m in messages]
+        actions = spec.get("actions", [])
+        problem = check_history(messages, actions, where)  # edits, deletions and chat actions (sendChatAction)
+        if problem is not None:
+            raise InvalidInput(problem)
+        chat.actions = [dict(a) for a in actions]
         telegram.chats[chat.id] = chat
 
     return lambda: world.adopt(telegram=telegram)

@@ -29,6 +29,7 @@ from .chats import (
     TelegramError,
     TelegramWorld,
 )
+from .history import find, for_bot
 from .markup import command_entities
 from .updates import MAX_PENDING_UPDATES, Inbox
 
@@ -192,7 +193,7 @@ class BotSide:
             raise InvalidInput("'message_id' must be an integer")
         if data is None and button_text is None:
             raise InvalidInput("name the button by 'callback_data' or by its 'text'")
-        message = next((m for m in chat.messages if m.get("message_id") == message_id), None)
+        message = find(chat, message_id)  # a deleted message has no buttons left to press
         if message is None:
             raise NotFound(f"chat {chat.id} has no message {message_id}")
         buttons = [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
@@ -213,7 +214,7 @@ class BotSide:
         self.queries[query.id] = query
         update = self.inbox(app).push(
             "callback_query",
-            {"id": query.id, "from": chat.profile(), "message": message,
+            {"id": query.id, "from": chat.profile(), "message": for_bot(message),
              "chat_instance": f"{app.bot_id}{chat.id}", "data": query.data},
         )
         return [update] if update else []

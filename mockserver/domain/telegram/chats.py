@@ -60,6 +60,8 @@ class Chat:
     retry_after: int = 1
     limited_sends: int | None = None
     messages: list[dict] = field(default_factory=list)
+    # The bots' chat actions (sendChatAction) in this chat, one per bot (see ``history``).
+    actions: list[dict] = field(default_factory=list)
 
     def profile(self) -> dict:
         user = {"id": chat_number(self.id), "is_bot": False}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -151,8 +152,15 @@ async def contact_root(request: Request) -> Response:
     return api_text(f"Contact with externalCustomerId='{external_id}' has been deleted")
 
 
+# Paths under /v1/contact/ that are another operation, not a contact id: their other methods are
+# 405 (Starlette would otherwise hand them here, where "subscribe" is no id, a 400).
+OTHER_OPERATIONS = {"subscribe": "POST"}
+
+
 async def contact_by_id(request: Request) -> Response:
     world = request.app.state.emulator.world
+    if request.path_params["id"] in OTHER_OPERATIONS:
+        raise HTTPException(405, headers={"Allow": OTHER_OPERATIONS[request.path_params["id"]]})
     try:
         cid = contact_id(request)
         if request.method == "GET":
@@ -212,18 +220,19 @@ MAX_EMAIL_IDS = 500  # GET /v1/contacts/email: ids per request
 
 
 def id_list(request: Request) -> list[int]:
-    """``ids=1,2,3``: contact ids, comma-separated, at least one and at most MAX_EMAIL_IDS."""
+    """``ids=1,2,3``: contact ids (at most 18 digits each), comma-separated, spaces allowed around them,
+    at least one and at most MAX_EMAIL_IDS (openapi.yaml's pattern says the same)."""
     raw = request.query_params.get("ids")
-    if raw is None or not raw.strip():
+    if raw is None:
         raise InvalidInput("Parameter ids is required: contact ids, comma-separated")
-    parts = [p.strip() for p in raw.split(",")]
+    parts = [p.strip(" ") for p in raw.split(",")]
     if len(parts) > MAX_EMAIL_IDS:
         raise InvalidInput(f"Parameter ids holds {len(parts)} ids; at most {MAX_EMAIL_IDS}")
     ids = []
     for part in parts:
         text = part[1:] if part.startswith("-") else part
-        if not is_ascii_digits(text) or len(text) > 19 or not INT64_MIN <= int(part) <= INT64_MAX:
-            raise InvalidInput(f"Parameter ids must be int64 contact ids separated by commas, got {part[:40]!r}")
+        if not is_ascii_digits(text) or len(text) > 18:
+            raise InvalidInput(f"Parameter ids must be contact ids (integers of at most 18 digits) separated by commas, got {part[:40]!r}")
         ids.append(int(part))
     return ids
 

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..numbers import INT32_MAX
+from ..numbers import INT32_MAX, INT64_MAX, INT64_MIN, is_int
 from .book import Contact, ContactBook
+from .updates import is_blank
 
 TYPES = ("Static", "Dynamic", "Combined")
 STATIC = "Static"
@@ -114,9 +115,9 @@ def parse_modify(body: object) -> tuple[list[int], list[str]]:
         raise InvalidInput("Request body must be a JSON object with contactIds or externalCustomerIds")
     ids = body.get("contactIds") or []
     externals = body.get("externalCustomerIds") or []
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise InvalidInput("contactIds must be an array of contact ids (integers)")
-    if not isinstance(externals, list) or not all(isinstance(e, str) and e.strip() for e in externals):
+    if not isinstance(ids, list) or not all(is_int(i) and INT64_MIN <= i <= INT64_MAX for i in ids):
+        raise InvalidInput("contactIds must be an array of contact ids (int64 integers)")
+    if not isinstance(externals, list) or not all(isinstance(e, str) and not is_blank(e) for e in externals):
         raise InvalidInput("externalCustomerIds must be an array of non-empty strings")
     if not ids and not externals:
         raise InvalidInput("contactIds or externalCustomerIds is required: which contacts to change")

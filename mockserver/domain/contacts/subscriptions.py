@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..errors import Conflict, InvalidInput, required_array
+from ..errors import Conflict, InvalidInput, NotFound, required_array
 from .book import normalize_email
 from .updates import EMAIL_FORM
 
@@ -47,13 +47,13 @@ class Subscriptions:
         return sum(1 for keys in self.by_contact.values() if key in keys)
 
     def check_keys(self, keys: object, where: str) -> list[str]:
-        """A list of known category keys, each once, or InvalidInput naming the first problem."""
+        """A list of known category keys, each once; a key no category has is NotFound (it names no resource)."""
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
             raise InvalidInput(f"{where} must be an array of subscription category keys (strings)")
         for index, key in enumerate(keys):
             if key not in self.categories:
                 known = ", ".join(self.categories) or "none: the scenario declares no categories"
-                raise InvalidInput(f"{where}[{index}]: unknown subscription category {key[:MAX_KEY]!r} (known: {known})")
+                raise NotFound(f"{where}[{index}]: unknown subscription category {key[:MAX_KEY]!r} (known: {known})")
         return list(dict.fromkeys(keys))
 
     def replace(self, contact_id: int, keys: list[str]) -> None:

@@ -59,6 +59,7 @@ async def test_attach_and_detach_change_the_members_and_the_cards():
     [
         ("/api/v1/group/10/contacts/attach", {}, 400, "contactIds or externalCustomerIds is required"),
         ("/api/v1/group/10/contacts/attach", {"contactIds": ["1"]}, 400, "contactIds must be an array of contact ids"),
+        ("/api/v1/group/10/contacts/attach", {"contactIds": {}}, 400, "contactIds must be an array of contact ids"),
         ("/api/v1/group/10/contacts/attach", {"externalCustomerIds": [" "]}, 400, "externalCustomerIds must be an array of non-empty strings"),
         ("/api/v1/group/10/contacts/attach", {"contactIds": list(range(501))}, 400, "at most 500 per request"),
         ("/api/v1/group/10/contacts/attach", {"contactIds": [2, 99]}, 404, "Contact with id='99' not found"),

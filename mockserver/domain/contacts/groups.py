@@ -113,8 +113,8 @@ def parse_modify(body: object) -> tuple[list[int], list[str]]:
     """``{contactIds: [...], externalCustomerIds: [...]}``: at least one contact, at most MAX_MODIFY."""
     if not isinstance(body, dict):
         raise InvalidInput("Request body must be a JSON object with contactIds or externalCustomerIds")
-    ids = body.get("contactIds") or []
-    externals = body.get("externalCustomerIds") or []
+    ids = [] if body.get("contactIds") is None else body["contactIds"]
+    externals = [] if body.get("externalCustomerIds") is None else body["externalCustomerIds"]
     if not isinstance(ids, list) or not all(is_int(i) and INT64_MIN <= i <= INT64_MAX for i in ids):
         raise InvalidInput("contactIds must be an array of contact ids (int64 integers)")
     if not isinstance(externals, list) or not all(isinstance(e, str) and not is_blank(e) for e in externals):

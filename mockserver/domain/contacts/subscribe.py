@@ -54,12 +54,12 @@ def parse_subscribe(body: object, subscriptions: Subscriptions) -> SubscribeRequ
     if body.get("contact") is None:
         raise InvalidInput("Field 'contact' is required")
     contact = parse_contact(body["contact"], where="contact", require_channels=True)
-    groups = body.get("groups") or []
+    groups = [] if body.get("groups") is None else body["groups"]
     if not isinstance(groups, list) or not all(isinstance(g, str) and not is_blank(g) and len(g) <= MAX_NAME for g in groups):
         raise InvalidInput(f"groups must be an array of group names (non-empty strings of at most {MAX_NAME} characters)")
     if len(groups) > MAX_GROUPS_PER_REQUEST:
         raise InvalidInput(f"Too many groups: {len(groups)} (at most {MAX_GROUPS_PER_REQUEST} per request)")
-    keys = subscriptions.check_keys(body.get("subscriptions") or [], "subscriptions")
+    keys = subscriptions.check_keys([] if body.get("subscriptions") is None else body["subscriptions"], "subscriptions")
     form_type = body.get("formType")
     if form_type is not None and (not isinstance(form_type, str) or len(form_type) > MAX_FORM_TYPE):
         raise InvalidInput(f"formType must be a string of at most {MAX_FORM_TYPE} characters")

@@ -13,7 +13,6 @@ import base64
 import binascii
 import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
@@ -79,7 +78,7 @@ def read_file(link: str, *, limit: int) -> FileCheck:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return FileCheck(file_id, None, "The file is not UTF-8 text")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = list(csv.reader(text.splitlines(keepends=True)))  # line ends kept: a quoted cell may span lines
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         return FileCheck(file_id, None, "The file is empty: its first row names the columns")

@@ -34,9 +34,8 @@ if VENDOR is None:
 DOCUMENT = json.loads(VENDOR.read_text())
 EXAMPLES = int(os.environ.get("MOCKSERVER_VENDOR_EXAMPLES", 4))
 
-# The other stateful contact-side operations (subscriptions, unsubscribed emails, token look-ups,
-# groups, events, orders, balance, address books, contact emails, file uploads): being built on
-# another branch. The lead empties this set after merging it.
+# The other stateful operations (events, orders, balance, address books): being built on another
+# branch. The lead empties this set after merging it.
 NOT_YET_SERVED = {
     "registerEvent", "registerEvent_1", "sendHistoryEvents", "sendHistoryEvents_1", "removeHistoryEvents",
     "ordersBulkInsert", "getUserOrganisationBalance", "getAddressBooks",

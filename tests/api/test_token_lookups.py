@@ -93,3 +93,11 @@ async def test_setting_activation_refusals_name_the_field_and_change_nothing(pat
         r = await client.put(path, json=body)
         assert r.status_code == status and message in r.text, r.text
         assert (await client.get("/_mock/state")).json()["token_activation"] == {"inactive": {}}
+
+
+async def test_a_token_held_twice_leads_to_the_most_recently_updated_holder():
+    async with audience_client() as client:
+        await client.post(f"/api/v1/apps/{APP_UUID}/tokens", json={"tokens": [{"token": "111", "contactId": 3}]})
+        assert (await client.get(contact_path("111"))).json() == {"id": 3}
+        await client.put("/api/v1/contact/1", json={"firstName": "Ann"})
+        assert (await client.get(contact_path("111"))).json() == {"id": 1}

@@ -16,10 +16,21 @@ from .book import Contact, ContactBook
 
 
 def holder(book: ContactBook, app_uuid: str, token: str) -> Contact:
-    """The live contact holding a token (the most recently updated one when several do), or NotFound."""
-    found = book.token_holders(app_uuid, token) if book.holds_token(app_uuid, token) else []
-    if not found:
+    """The live contact holding a token (the most recently updated one when several do), or NotFound.
+
+    The book counts a token's holders but does not index them, so this scans, stopping once it has
+    seen them all (about half the book for a token held once); an unheld token answers at once.
+    """
+    wanted = book.token_holder_count(app_uuid, token)
+    if not wanted:
         raise NotFound(f"Token '{token}' is not registered for application {app_uuid}")
+    found: list[Contact] = []
+    for contact in book:
+        held = contact.tokens.get(app_uuid)
+        if held and token in held and not contact.deleted:
+            found.append(contact)
+            if len(found) == wanted:
+                break
     return max(found, key=lambda c: (c.stamp, c.id))
 
 

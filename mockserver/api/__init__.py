@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import account, broadcasts, contacts, events, generic, messages, mutes, orders, templates, tokens
+from . import (
+    account,
+    broadcasts,
+    contacts,
+    events,
+    generic,
+    groups,
+    messages,
+    mutes,
+    orders,
+    subscriptions,
+    templates,
+    token_lookups,
+    tokens,
+)
 
 
 def routes() -> list[Route]:
     return [
-        *tokens.routes, *mutes.routes, *account.routes, *contacts.routes, *templates.routes, *messages.routes,
-        *broadcasts.routes, *events.routes, *orders.routes, *generic.routes,
+        *tokens.routes, *mutes.routes, *account.routes, *subscriptions.routes, *token_lookups.routes,
+        *groups.routes, *contacts.routes, *templates.routes, *messages.routes, *broadcasts.routes,
+        *events.routes, *orders.routes, *generic.routes,
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -151,8 +152,15 @@ async def contact_root(request: Request) -> Response:
     return api_text(f"Contact with externalCustomerId='{external_id}' has been deleted")
 
 
+# Paths under /v1/contact/ that are another operation, not a contact id: their other methods are
+# 405 (Starlette would otherwise hand them here, where "subscribe" is no id, a 400).
+OTHER_OPERATIONS = {"subscribe": "POST"}
+
+
 async def contact_by_id(request: Request) -> Response:
     world = request.app.state.emulator.world
+    if request.path_params["id"] in OTHER_OPERATIONS:
+        raise HTTPException(405, headers={"Allow": OTHER_OPERATIONS[request.path_params["id"]]})
     try:
         cid = contact_id(request)
         if request.method == "GET":
@@ -208,7 +216,55 @@ async def import_status(request: Request) -> Response:
     return api_json(render_session(session))
 
 
+MAX_EMAIL_IDS = 500  # GET /v1/contacts/email: ids per request
+
+
+def id_list(request: Request) -> list[int]:
+    """``ids=1,2,3``: contact ids (at most 18 digits each), comma-separated, spaces allowed around them,
+    at least one and at most MAX_EMAIL_IDS (openapi.yaml's pattern says the same)."""
+    raw = request.query_params.get("ids")
+    if raw is None:
+        raise InvalidInput("Parameter ids is required: contact ids, comma-separated")
+    parts = [p.strip(" ") for p in raw.split(",")]
+    if len(parts) > MAX_EMAIL_IDS:
+        raise InvalidInput(f"Parameter ids holds {len(parts)} ids; at most {MAX_EMAIL_IDS}")
+    ids = []
+    for part in parts:
+        text = part[1:] if part.startswith("-") else part
+        if not is_ascii_digits(text) or len(text) > 18:
+            raise InvalidInput(f"Parameter ids must be contact ids (integers of at most 18 digits) separated by commas, got {part[:40]!r}")
+        ids.append(int(part))
+    return ids
+
+
+async def contact_emails(request: Request) -> Response:
+    """The emails of the live contacts named (unknown ids are left out)."""
+    world = request.app.state.emulator.world
+    try:
+        found = world.contact_emails(id_list(request))
+    except DomainError as exc:
+        return refusal(exc)
+    return api_json({"results": wrapper_list([{"contactId": cid, "email": email} for cid, email in found], world)})
+
+
+async def upload(request: Request) -> Response:
+    """A bulk update from a file: applied when the file is in the link (a data: URL), else ``valid: false``."""
+    world = request.app.state.emulator.world
+    try:
+        check, session, failures = world.upload_contacts(json_body(request))
+    except (BodyError, DomainError) as exc:
+        return refusal(exc)
+    if session is None:
+        return api_json({"message": check.problem, "fileId": check.file_id, "valid": False})
+    note(request, "asyncSessionId", session.id)
+    note(request, "failed", [f.index for f in failures])
+    message = session.description or f"{len(session.mapping)} contacts imported"
+    return api_json({"message": message, "importId": session.id, "fileId": check.file_id, "valid": True})
+
+
 routes = [
+    Route("/api/v1/contacts/email", contact_emails, methods=["GET"]),
+    Route("/api/v1/contacts/upload", upload, methods=["POST"]),
     Route("/api/v1/contact", contact_root, methods=["POST", "DELETE"]),
     Route("/api/v1/contact/{id}", contact_by_id, methods=["GET", "PUT", "DELETE"]),
     Route("/api/v1/contacts", contacts_root, methods=["GET", "POST"]),

@@ -12,19 +12,25 @@ from collections.abc import Callable
 from .clock import Clock
 from .commerce.events import Event, EventDraft, EventLog, parse_event, parse_past_events, parse_period
 from .commerce.orders import Order, OrderBook, parse_order, parse_orders
+from .contacts import groups as group_rules
 from .contacts import mutes
 from .contacts import updates as contact_updates
+from .contacts.activation import Activation, holder, parse_active
 from .contacts.apps import App, Apps, parse_path_uuid
 from .contacts.book import Contact, ContactBook
-from .contacts.bulk import Failure, ImportSession, ImportSessions, Segments, parse_bulk, run_bulk
+from .contacts.bulk import Failure, ImportSession, ImportSessions, parse_bulk, run_bulk
 from .contacts.generate import collector_paused, generate_contacts
+from .contacts.groups import Group, Groups
 from .contacts.search import Criteria, search
+from .contacts.subscribe import SubscribeResult, parse_subscribe, subscribe
+from .contacts.subscriptions import Category, Subscriptions, Unsubscribed, parse_emails, parse_keys_body
 from .contacts.tokens import Outcome, register_tokens, validate_batch
+from .contacts.upload import FileCheck, parse_upload, read_file
 from .errors import InvalidInput, NotFound
 from .sending.activity import Outbox, WebhookTarget, activity_time
 from .sending.broadcasts import Broadcast, Broadcasts
 from .sending.delivery import BroadcastRun, ClickPolicy, Deliveries, Delivery
-from .sending.instant import Sent, SentMessages, contact_for, group_members, parse_send
+from .sending.instant import DELIVERED, UNSUBSCRIBED, Sent, SentMessages, contact_for, group_members, parse_send
 from .sending.messages import MessageStore
 from .sending.parsing import parse_broadcast
 from .sending.rendering import render_text
@@ -66,9 +72,24 @@ class World:
         self.limits = Limits(**{**spec.get("limits", {}), **self.limit_overrides})
         self.apps = Apps([App(**bot) for bot in spec.get("bots", [])])
         self.contacts = ContactBook(id_base=spec.get("contact_id_base", 1))
+        # Groups before contacts: a seed's groups are resolved through the registry.
+        self.groups = Groups()
+        for group in spec.get("groups", []):
+            group_rules.register(self.groups, group)
+        now = self.clock.now()
+        self.subscriptions = Subscriptions(
+            Category(c.get("id", i), c["key"], c.get("name", c["key"]), c.get("groupId"), now, now)
+            for i, c in enumerate(spec.get("subscriptions", []), start=1)
+        )
+        self.unsubscribed = Unsubscribed(spec.get("unsubscribed", []))
+        self.activation = Activation(spec.get("inactive_tokens", {}))
         for seed in spec.get("contacts", []):
             tokens = seed.pop("tokens", {})
+            keys = seed.pop("subscriptions", [])
+            if seed.get("groups"):
+                seed["groups"] = [group_rules.register(self.groups, g).as_dict() for g in seed["groups"]]
             contact = self.contacts.add(Contact(**seed))
+            self.subscriptions.add(contact.id, keys)
             if contact.deleted:
                 continue  # a deleted card holds no tokens
             for app_uuid, chat_ids in tokens.items():
@@ -78,7 +99,6 @@ class World:
             for block in spec.get("generate", []):
                 first_id = block.get("id_base", self.contacts.next_id)
                 self.contacts.add_all(generate_contacts(block, first_id))
-        self.segments = Segments()
         self.imports = ImportSessions()
         telegram = spec.get("telegram", {})
         self.telegram = TelegramWorld(
@@ -226,6 +246,7 @@ class World:
     def delete_contact(self, contact: Contact, *, erase: bool) -> None:
         if erase:
             self.contacts.erase(contact)
+            self.subscriptions.forget(contact.id)
         else:
             self.contacts.soft_delete(contact)
 
@@ -242,10 +263,79 @@ class World:
 
     def bulk_update(self, body: object) -> tuple[ImportSession, list[Failure]]:
         request = parse_bulk(body, limit=self.limits.contact_batch)
-        mapping, failures = run_bulk(self.contacts, self.segments, request)
+        self.groups.room_for(request.group_names)
+        mapping, failures = run_bulk(self.contacts, self.groups, request)
         description = f"{len(failures)} of {len(request.contacts)} contacts failed" if failures else None
         return self.imports.open(self.clock.now(), mapping, description), failures
 
+    def upload_contacts(self, body: object) -> tuple[FileCheck, ImportSession | None, list[Failure]]:
+        """``POST /v1/contacts/upload``: the file's contacts applied as a bulk update, when the file is readable."""
+        request = parse_upload(body, limit=self.limits.contact_batch)
+        check = read_file(request.link, limit=self.limits.contact_batch)
+        if check.contacts is None:
+            return check, None, []
+        request.bulk.contacts = list(check.contacts)
+        self.groups.room_for(request.bulk.group_names)
+        mapping, failures = run_bulk(self.contacts, self.groups, request.bulk)
+        description = f"{len(failures)} of {len(check.contacts)} contacts failed" if failures else None
+        return check, self.imports.open(self.clock.now(), mapping, description), failures
+
+    def contact_emails(self, ids: list[int]) -> list[tuple[int, str]]:
+        """(contact id, email) for every email of the live contacts named, in the order named."""
+        found: list[tuple[int, str]] = []
+        for contact_id in dict.fromkeys(ids):
+            contact = self.contacts.get(contact_id)
+            if contact is not None:
+                found.extend((contact.id, email) for email in contact.emails)
+        return found
+
+    # -- subscriptions and unsubscribed emails ------------------------------------------
+
+    def subscribe(self, body: object) -> SubscribeResult:
+        return subscribe(self.contacts, self.groups, self.subscriptions, self.unsubscribed, parse_subscribe(body, self.subscriptions))
+
+    def contact_subscriptions(self, contact_id: int) -> list[Category]:
+        return self.subscriptions.of(self.contact(contact_id).id)
+
+    def set_contact_subscriptions(self, contact_id: int, body: object) -> list[str]:
+        contact = self.contact(contact_id)
+        keys = self.subscriptions.check_keys(parse_keys_body(body), "subscriptions")
+        self.subscriptions.replace(contact.id, keys)
+        return keys
+
+    def unsubscribe_emails(self, body: object) -> int:
+        return self.unsubscribed.add(parse_emails(body))
+
+    def resubscribe_emails(self, body: object) -> int:
+        return self.unsubscribed.remove(parse_emails(body))
+
+    # -- groups -----------------------------------------------------------------------
+
+    def group(self, group_id: int) -> Group:
+        return self.groups.known(group_id)
+
+    def group_contacts(self, group_id: int, *, by_stamp: bool, ascending: bool) -> list[Contact]:
+        return group_rules.members(self.contacts, self.group(group_id).id, by_stamp=by_stamp, ascending=ascending)
+
+    def change_group(self, group_id: int, body: object, *, attach: bool) -> int:
+        """Attach or detach the contacts a body names; any unknown one refuses the whole request."""
+        group = self.group(group_id)
+        ids, externals = group_rules.parse_modify(body)
+        found = group_rules.resolve_members(self.contacts, ids, externals)
+        change = group_rules.attach if attach else group_rules.detach
+        return change(self.contacts, group, found)
+
+    # -- token look-ups -----------------------------------------------------------------
+
+    def token_contact(self, app_uuid: str, token: str) -> Contact:
+        return holder(self.contacts, self.app(app_uuid).app_uuid, token)
+
+    def token_active(self, app_uuid: str, token: str) -> bool:
+        return self.activation.is_active(self.contacts, self.app(app_uuid).app_uuid, token)
+
+    def set_token_active(self, app_uuid: str, token: str, body: object) -> bool:
+        app = self.app(app_uuid)
+        return self.activation.set(self.contacts, app.app_uuid, token, parse_active(body))
 
     # -- events and orders ---------------------------------------------------------------
 
@@ -273,6 +363,8 @@ class World:
     def send_message(self, channel: str, body: object) -> list[Sent]:
         """``POST /v1/message/{channel}``: one captured message per address (and group member)."""
         request = parse_send(channel, body)
+        if request.group_id is not None:
+            self.group(request.group_id)  # an unknown group is a 404, not an empty audience
         targets = [(address, *contact_for(self.contacts, channel, address)) for address in request.addresses]
         if request.group_id is not None:
             targets += [(address, contact, False) for address, contact in group_members(self.contacts, request.group_id, channel)]
@@ -284,6 +376,9 @@ class World:
     def _capture(self, channel: str, address: str, contact, content: dict, **extra) -> Sent:
         now = self.clock.now()
         sent = self.sent.record(channel, address, contact, content, self.deliveries.request_ids.next(), now, **extra)
+        if channel == "email" and address in self.unsubscribed:
+            sent.status = UNSUBSCRIBED  # never delivered: no activity event either
+            return sent
         event: dict = {
             "activityDateTime": activity_time(now),
             "activityStatus": "DELIVERED",
@@ -347,6 +442,8 @@ class World:
         template = self.messages.find(int(spec.message_id)) if digits else None
         if template is None:
             raise NotFound(f"Message {spec.message_id} not found")
+        for group_id in [*spec.groups, *spec.excluded]:
+            self.group(group_id)  # an unknown group is a 404, not an empty audience
         if template.channel != "telegram":
             app_uuid = None  # appId only picks the bot of a Telegram broadcast
         elif app_uuid is None:
@@ -407,7 +504,8 @@ class World:
         sent = self.sent.by_request(request_id)
         if sent is None:
             return None
-        return {"requestId": sent.request_id, "status": sent.status, "delivered": True, "failed": False}
+        delivered = sent.status == DELIVERED
+        return {"requestId": sent.request_id, "status": sent.status, "delivered": delivered, "failed": not delivered}
 
 
 def chat_from_spec(chat_id: str, spec: str | dict) -> Chat:

@@ -22,6 +22,7 @@ from ..domain.commerce.orders import parse_order
 from ..domain.contacts.apps import parse_app_uuid
 from ..domain.contacts.book import TEXT_FIELDS
 from ..domain.contacts.generate import pattern_problem
+from ..domain.contacts.updates import EMAIL_FORM
 from ..domain.errors import InvalidInput
 from ..domain.settings import Limits
 from ..generic import vendor_data_problems
@@ -219,6 +220,7 @@ def semantic_problems(data: dict) -> Iterator[Problem]:
     for index, item in enumerate(data.get("expect", [])):
         yield from _expect_problems(index, item, refs)
     yield from _commerce_problems(data)
+    yield from _audience_problems(data, refs)
     for path, reason in vendor_data_problems(data.get("vendor_data", {})):
         yield Problem(("vendor_data", *path), reason)
 
@@ -303,6 +305,72 @@ def _commerce_problems(data: dict) -> Iterator[Problem]:
                 check(seed)
             except InvalidInput as exc:
                 yield Problem((key, index), exc.message.removeprefix(f"{key}[0].").removeprefix(f"{key}[0] "))
+
+
+def _group_table(data: dict) -> tuple[dict[str, dict], list[Problem]]:
+    """Every group a scenario names (declared first, then new names on contacts) with its id and type.
+
+    Ids given anywhere are kept; names without one count on from the highest id given. A name
+    given two ids, an id given two names, or a name given two types is a problem.
+    """
+    places: list[tuple[tuple, dict]] = [(("groups", i), g) for i, g in enumerate(data.get("groups", []))]
+    for index, contact in enumerate(data.get("contacts", [])):
+        for g_index, group in enumerate(contact.get("groups", [])):
+            places.append((("contacts", index, "groups", g_index), {"name": group} if isinstance(group, str) else group))
+    problems: list[Problem] = []
+    by_name: dict[str, dict] = {}
+    id_names: dict[int, str] = {}
+    for path, spec in places:
+        name, group_id, kind = spec["name"], spec.get("id"), spec.get("type")
+        known = by_name.setdefault(name, {"name": name})
+        if group_id is not None:
+            if id_names.get(group_id, name) != name:
+                problems.append(Problem((*path, "id"), f"group id {group_id} is also group {id_names[group_id]!r}"))
+            elif known.get("id", group_id) != group_id:
+                problems.append(Problem((*path, "id"), f"group {name!r} has two ids: {known['id']} and {group_id}"))
+            else:
+                known["id"] = group_id
+                id_names[group_id] = name
+        if kind is not None:
+            if known.get("type", kind) != kind:
+                problems.append(Problem((*path, "type"), f"group {name!r} has two types: {known['type']} and {kind}"))
+            known["type"] = kind
+    next_id = max(id_names, default=0) + 1
+    for group in by_name.values():
+        if "id" not in group:
+            group["id"] = next_id
+            next_id += 1
+        group.setdefault("type", "Static")
+    return {name: {"id": g["id"], "name": name, "type": g["type"]} for name, g in by_name.items()}, problems
+
+
+def _audience_problems(data: dict, refs: dict[str, str]) -> Iterator[Problem]:
+    """Groups agree with themselves, categories are unique and known, unsubscribed emails parse, bots exist."""
+    table, problems = _group_table(data)
+    yield from problems
+    group_ids = {g["id"] for g in table.values()}
+    keys: set[str] = set()
+    category_ids: set[int] = set()
+    for index, category in enumerate(data.get("subscriptions", [])):
+        if category["key"] in keys:
+            yield Problem(("subscriptions", index, "key"), f"duplicate subscription category key {category['key']!r}")
+        keys.add(category["key"])
+        if "id" in category:
+            if category["id"] in category_ids:
+                yield Problem(("subscriptions", index, "id"), f"duplicate subscription category id {category['id']}")
+            category_ids.add(category["id"])
+        if "groupId" in category and category["groupId"] not in group_ids:
+            yield Problem(("subscriptions", index, "groupId"), f"no group has the id {category['groupId']}")
+    for index, contact in enumerate(data.get("contacts", [])):
+        for k_index, key in enumerate(contact.get("subscriptions", [])):
+            if key not in keys:
+                yield Problem(("contacts", index, "subscriptions", k_index), f"unknown subscription category {key!r}: declare it in subscriptions")
+    for index, email in enumerate(data.get("unsubscribed", [])):
+        if len(email) > 255 or not EMAIL_FORM.match(email):
+            yield Problem(("unsubscribed", index), f"not an email address: {email!r}")
+    for ref in data.get("inactive_tokens", {}):
+        if _resolve(refs, ref) is None:
+            yield Problem(("inactive_tokens", ref), f"unknown bot {ref!r}: no bot has this username or app_uuid", on_key=True)
 
 
 def _expect_problems(index: int, item: dict, refs: dict[str, str]) -> Iterator[Problem]:
@@ -404,6 +472,20 @@ def _normalize(data: dict) -> dict:
     for key in ("balance", "address_books"):
         if key in data:
             scenario[key] = data[key]
+    groups, _ = _group_table(data)
+    if groups:
+        scenario["groups"] = list(groups.values())
+        for contact, seed in zip(scenario["contacts"], data.get("contacts", []), strict=True):
+            if "groups" in seed:
+                contact["groups"] = [dict(groups[g if isinstance(g, str) else g["name"]]) for g in seed["groups"]]
+    if data.get("subscriptions"):
+        scenario["subscriptions"] = _categories(data["subscriptions"])
+    if data.get("unsubscribed"):
+        scenario["unsubscribed"] = list(data["unsubscribed"])
+    if data.get("inactive_tokens"):
+        scenario["inactive_tokens"] = {
+            _resolve(refs, ref): [str(t) for t in tokens] for ref, tokens in data["inactive_tokens"].items()
+        }
     if "contact_id_base" in data:
         scenario["contact_id_base"] = data["contact_id_base"]
     if data.get("vendor_data"):
@@ -431,12 +513,28 @@ def _contacts(seeds: list[dict], refs: dict[str, str], id_base: int) -> list[dic
             contact["fields"] = [dict(f) for f in seed["fields"]]
         if "groups" in seed:
             contact["groups"] = [{"name": g} if isinstance(g, str) else dict(g) for g in seed["groups"]]
+        if seed.get("subscriptions"):
+            contact["subscriptions"] = list(dict.fromkeys(seed["subscriptions"]))
         if seed.get("deleted"):
             contact["deleted"] = True
         contact["tokens"] = {
             _resolve(refs, ref): list(dict.fromkeys(str(c) for c in chat_ids)) for ref, chat_ids in seed.get("tokens", {}).items()
         }
         result.append(contact)
+    return result
+
+
+def _categories(items: list[dict]) -> list[dict]:
+    """Subscription categories with ids: given ones kept, the others counting on from the highest."""
+    next_id = max((c["id"] for c in items if "id" in c), default=0) + 1
+    result = []
+    for item in items:
+        category = {"id": item.get("id", next_id), "key": item["key"], "name": item.get("name", item["key"])}
+        if "id" not in item:
+            next_id += 1
+        if "groupId" in item:
+            category["groupId"] = item["groupId"]
+        result.append(category)
     return result
 
 

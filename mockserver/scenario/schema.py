@@ -65,6 +65,14 @@ BOT = _object(
     ["app_uuid", "token", "username"],
 )
 
+GROUP_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+GROUP = _object({"id": GROUP_ID, "name": NON_EMPTY, "type": {"enum": ["Static", "Dynamic", "Combined"]}}, ["name"])
+CATEGORY = _object(
+    {"key": NON_EMPTY, "name": NON_EMPTY, "id": GROUP_ID, "groupId": GROUP_ID},
+    ["key"],
+    description="A subscription category; groupId names a declared group.",
+)
+
 CONTACT = _object(
     {
         "id": {"type": "integer", "minimum": 1},
@@ -94,13 +102,10 @@ CONTACT = _object(
         },
         "groups": {
             "type": "array",
-            "items": {
-                "oneOf": [
-                    NON_EMPTY,
-                    _object({"id": {"type": "integer"}, "name": NON_EMPTY, "type": {"enum": ["Static", "Dynamic", "Combined"]}}, ["name"]),
-                ]
-            },
+            "description": "Group names (or {id, name, type}); a name the top-level groups do not declare becomes a static group.",
+            "items": {"oneOf": [NON_EMPTY, GROUP]},
         },
+        "subscriptions": {"type": "array", "items": NON_EMPTY, "description": "Keys of the subscription categories the contact is in."},
         "deleted": {"type": "boolean"},
         "tokens": {
             "type": "object",
@@ -357,6 +362,14 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             ),
             "bots": {"type": "array", "items": BOT},
             "contacts": {"type": "array", "items": CONTACT},
+            "groups": {"type": "array", "items": GROUP, "description": "Groups with their ids and types; ids not given count on from the highest."},
+            "subscriptions": {"type": "array", "items": CATEGORY, "description": "The subscription categories GET /api/v1/subscriptions lists."},
+            "unsubscribed": {"type": "array", "items": NON_EMPTY, "description": "Emails that unsubscribed: email sends to them are not delivered."},
+            "inactive_tokens": {
+                "type": "object",
+                "description": "Tokens set inactive (GET .../contact/token/activated answers false), per bot username or app_uuid.",
+                "additionalProperties": {"type": "array", "items": TOKEN},
+            },
             "generate": {"oneOf": [GENERATE_BLOCK, {"type": "array", "items": GENERATE_BLOCK}]},
             "telegram": TELEGRAM,
             "faults": {"type": "array", "items": FAULT, "maxItems": MAX_FAULTS},

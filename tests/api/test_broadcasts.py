@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from mockserver import Emulator, create_app
+from mockserver.domain.contacts.groups import Group
 from mockserver.scenario import load_scenario
 from tests.conftest import APP_UUID, SCENARIOS, basic
 
@@ -20,7 +21,9 @@ async def telegram_template(client) -> int:
     return (await client.post("/api/v1/messages/telegram", json={"name": "Sale", "text": "Sale today"})).json()["id"]
 
 
-async def test_a_broadcast_is_listed_and_read(client):
+async def test_a_broadcast_is_listed_and_read(emulator, client):
+    for group_id in (3, 5):
+        emulator.world.groups.add(Group(group_id, f"group {group_id}"))
     template_id = await telegram_template(client)
     sent = await client.post("/api/v1/broadcast", json={"messageId": str(template_id), "appId": APP_UUID, "title": "Sale",
                                                        "groups": [3, 5], "batchSize": 10, "batchIntervalUnit": "HOUR"})

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from mockserver import Emulator, create_app
+from mockserver.domain.contacts.groups import Group
 from mockserver.scenario import load_scenario
 from tests.conftest import APP_UUID, SCENARIOS, basic
 
@@ -52,7 +53,8 @@ async def test_an_unknown_address_creates_a_contact(client):
 
 async def test_viber_to_a_group_reaches_its_members(emulator, client):
     contact = emulator.world.contacts.get(1003)
-    contact.groups = [*contact.groups, {"id": 7, "name": "vip", "type": "Static"}]
+    vip = emulator.world.groups.add(Group(7, "vip"))
+    contact.groups = [*contact.groups, vip.as_dict()]
     r = await client.post("/api/v1/message/viber", json={"text": "Sale", "iosExpirityText": "late", "groupId": 7})
     assert r.json()["results"]["locator"] == "+380671234567"
     sent = (await client.get("/_mock/outbox", params={"to": "380671234567"})).json()["messages"]

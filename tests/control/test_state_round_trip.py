@@ -116,7 +116,7 @@ async def test_round_trip_after_a_rich_session_is_exact_and_carries_on_identical
         await rich_session(original)
         saved = await ok(await original.get("/_mock/state"))
         assert saved["sending"]["retry_queue"] and saved["token_removals"] and saved["webhooks"]["batch"]
-        assert saved["bots"]["inboxes"][APP_UUID]["updates"] and saved["segments"] and saved["imports"]
+        assert saved["bots"]["inboxes"][APP_UUID]["updates"] and saved["groups"] and saved["imports"]
         assert saved["apps"][0]["mutes"] and saved["messages"]["templates"]
         assert any(d["status"] == "CLICKED" for d in saved["deliveries"])
         assert len(saved["events"]["items"]) == 2 and saved["orders"]["items"][0]["contactId"] == 1001
@@ -193,7 +193,7 @@ async def test_a_snapshot_from_before_deliveries_kept_their_template_loads_them_
         (lambda s: s["bots"]["inboxes"][APP_UUID]["updates"][0].update(update_id=99), "bots.inboxes"),
         (lambda s: s["bots"]["inboxes"].update({"3fa85f64-5717-4562-b3fc-2c963f66afa7": {}}), "no app has the app_uuid"),
         (lambda s: s["bots"].update(next_callback_query="x"), "bots.next_callback_query"),
-        (lambda s: s["segments"].update(Extra=9), "segments"),
+        (lambda s: s["groups"].append({"id": 1, "name": "Again", "type": "Static"}), "groups[2].id"),
         (lambda s: s["imports"][0].update(id="x"), "imports[0].id"),
         (lambda s: s["telegram"]["clicks"].update(mode="sometimes"), "telegram.clicks.mode"),
         (lambda s: s.pop("bots"), "missing keys: bots"),

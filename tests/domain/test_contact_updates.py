@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mockserver.domain.contacts.book import ContactBook, scan_index
-from mockserver.domain.contacts.bulk import Segments, parse_bulk, run_bulk
+from mockserver.domain.contacts.bulk import parse_bulk, run_bulk
+from mockserver.domain.contacts.groups import Groups
 from mockserver.domain.contacts.search import Criteria, search
 from mockserver.domain.contacts.updates import add_or_update, parse_contact, update
 from mockserver.domain.errors import InvalidInput
@@ -68,7 +69,7 @@ def test_bulk_push_dedupe_sees_contacts_made_earlier_in_the_batch():
         },
         limit=10,
     )
-    mapping, failures = run_bulk(book, Segments(), request)
+    mapping, failures = run_bulk(book, Groups(), request)
     assert failures == []
     assert mapping == [("p2", 2), ("p2", 2), ("p1", 1)]
     assert book.get(2).first_name == "Again" and book.get(1).first_name == "Old"
@@ -81,7 +82,7 @@ def test_bulk_restores_a_deleted_contact_found_by_email():
         {"dedupeOn": "email", "restoreDeleted": True, "contacts": [{"channels": [{"type": "email", "value": "A@B.cd"}]}]},
         limit=10,
     )
-    assert run_bulk(book, Segments(), request) == ([("A@B.cd", 1)], [])
+    assert run_bulk(book, Groups(), request) == ([("A@B.cd", 1)], [])
     assert not book.get(1, include_deleted=True).deleted
     assert book.index_snapshot() == scan_index(book)
 

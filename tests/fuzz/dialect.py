@@ -30,7 +30,12 @@ def esputnik_json(ctx, response):
 
 def within_channel_limits(body: object) -> bool:
     """False when a contact in the body holds more than two distinct channels of one type."""
-    contacts = body.get("contacts") if isinstance(body, dict) and "contacts" in body else [body]
+    if isinstance(body, dict) and "contacts" in body:
+        contacts = body.get("contacts")
+    elif isinstance(body, dict) and isinstance(body.get("contact"), dict):  # contact/subscribe
+        contacts = [body["contact"]]
+    else:
+        contacts = [body]
     for contact in contacts if isinstance(contacts, list) else []:
         channels = contact.get("channels") if isinstance(contact, dict) else None
         if not isinstance(channels, list):

@@ -61,7 +61,7 @@ def test_happy_path_expectations_hold_and_chats_are_active():
     assert verify(emulator.world, emulator.journal, emulator.scenario["expect"])["passed"]
     assert emulator.world.telegram.check_reachable("111").username == "taras_s"
     taras = emulator.world.contacts.get(1001)
-    assert taras.address == {"town": "Kyiv", "postcode": "01001"} and taras.groups == [{"name": "customers"}]
+    assert taras.address == {"town": "Kyiv", "postcode": "01001"} and taras.groups == [{"id": 1, "name": "customers", "type": "Static"}]
     assert [c["type"] for c in taras.channels] == ["email", "sms", "viber", "mobilepush"] and taras.contact_key == "taras-1001"
 
 

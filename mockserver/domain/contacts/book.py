@@ -223,6 +223,13 @@ class ContactBook:
     def subscribers(self, app_uuid: str) -> int:
         return len(self._holders.get(app_uuid, ()))
 
+    def holds_token(self, app_uuid: str, token: str) -> bool:
+        """Whether a live contact holds a token of an app (O(1), from the holder counts)."""
+        return token in self._holders.get(app_uuid, ())
+
+    def token_holder_count(self, app_uuid: str, token: str) -> int:
+        return self._holders.get(app_uuid, {}).get(token, 0)
+
     def token_holders(self, app_uuid: str, token: str) -> list[Contact]:
         """Live contacts holding a token of an app (a full scan; not on a hot path)."""
         return [c for c in self.live() if token in c.tokens.get(app_uuid, ())]

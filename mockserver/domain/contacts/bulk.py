@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import InvalidInput, required_array
 from ..numbers import INT32_MAX, INT64_MAX, is_int
 from .book import EMAIL, SMS, Contact, ContactBook, normalize_email, normalize_phone
+from .groups import Groups
 from .updates import (
     NAME_ATTRIBUTES,
     TEXT_ATTRIBUTES,
@@ -89,20 +90,6 @@ class ImportSessions:
 
     def get(self, session_id: str) -> ImportSession | None:
         return self._by_id.get(session_id)
-
-
-class Segments:
-    """Static segments ("groups") by name, created on first use with sequential ids."""
-
-    def __init__(self, ids: dict[str, int] | None = None) -> None:
-        self._ids: dict[str, int] = dict(ids or {})
-
-    @property
-    def ids(self) -> dict[str, int]:
-        return dict(self._ids)
-
-    def id_of(self, name: str) -> int:
-        return self._ids.setdefault(name, len(self._ids) + 1)
 
 
 def _string_list(body: dict, name: str, limit: int) -> list[str]:
@@ -375,20 +362,20 @@ def _listed_fields(data: ContactData, request: BulkRequest, matched_on: str) -> 
     return listed
 
 
-def _groups(current: Sequence[dict], request: BulkRequest, segments: Segments) -> list[dict] | None:
+def _groups(current: Sequence[dict], request: BulkRequest, groups_known: Groups) -> list[dict] | None:
     if not request.group_names and not request.group_names_exclude:
         return None
     groups = [g for g in current if g["name"] not in request.group_names_exclude]
     names = {g["name"] for g in groups}
     for name in request.group_names:
         if name not in names and name not in request.group_names_exclude:
-            groups.append({"id": segments.id_of(name), "name": name, "type": "Static"})
+            groups.append(groups_known.static(name).as_dict())
             names.add(name)
     return groups
 
 
 def run_bulk(
-    book: ContactBook, segments: Segments, request: BulkRequest
+    book: ContactBook, groups_known: Groups, request: BulkRequest
 ) -> tuple[list[tuple[str, int]], list[Failure]]:
     """Process the batch in order; each item sees what earlier items did. Returns the mapping
     (dedupe value -> contact id) and the items that could not be processed."""
@@ -420,7 +407,7 @@ def run_bulk(
             changes: dict = {}
         else:
             changes = bulk_changes(contact, data, request, matched_on)
-        groups = _groups(contact.groups, request, segments)
+        groups = _groups(contact.groups, request, groups_known)
         if groups is not None:
             changes["groups"] = groups
         if changes:

@@ -234,14 +234,22 @@ def new_contact_attributes(data: ContactData) -> dict:
     return merge_changes(blank, data)
 
 
-def add_or_update(book: ContactBook, data: ContactData) -> tuple[Contact, bool]:
-    """POST /v1/contact: a live contact holding one of the emails, else phones, is updated; else created."""
+def find_existing(book: ContactBook, data: ContactData) -> Contact | None:
+    """The live contact POST /v1/contact updates: the holder of one of the emails, else of the phones."""
     for kind, index in ((EMAIL, "email"), (SMS, "phone")):
         for value in data.values(kind):
             contact = book.find(index, value)
             if contact is not None:
-                book.update(contact, **merge_changes(contact, data))
-                return contact, False
+                return contact
+    return None
+
+
+def add_or_update(book: ContactBook, data: ContactData) -> tuple[Contact, bool]:
+    """POST /v1/contact: a live contact holding one of the emails, else phones, is updated; else created."""
+    contact = find_existing(book, data)
+    if contact is not None:
+        book.update(contact, **merge_changes(contact, data))
+        return contact, False
     return book.create(**new_contact_attributes(data)), True
 
 

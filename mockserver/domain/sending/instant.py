@@ -18,6 +18,7 @@ from ..text import is_blank
 
 CHANNELS = ("email", "sms", "viber")
 DELIVERED = "DELIVERED"
+UNSUBSCRIBED = "UNSUBSCRIBED"  # an email send to an unsubscribed address: recorded, never delivered
 MAX_ADDRESSES = 1000
 MAX_TEXT = 1_000_000
 # The same patterns as openapi.yaml's, with whitespace spelled out (Python's ``\s`` is wider than JSON Schema's).

@@ -1,12 +1,12 @@
-"""Snapshot parts of the bots' side and of bulk imports: update queues, webhooks, callback queries,
-static segments and import sessions. Simulated users are chats, kept by the telegram part."""
+"""Snapshot parts of the bots' side and of bulk imports: update queues, webhooks, callback queries
+and import sessions. Simulated users are chats, kept by the telegram part."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ..contacts.apps import parse_app_uuid
-from ..contacts.bulk import ImportSession, ImportSessions, Segments
+from ..contacts.bulk import ImportSession, ImportSessions
 from ..telegram.bots import BotSide, CallbackQuery
 from ..telegram.updates import DEFAULT_MAX_CONNECTIONS, Inbox, Webhook
 from .checks import (
@@ -118,19 +118,7 @@ def load_bots(world: "World", data: dict) -> Apply:
     return lambda: world.adopt(bots=side)
 
 
-# -- static segments and import sessions ------------------------------------------------------
-
-
-def dump_segments(world: "World") -> dict:
-    return world.segments.ids
-
-
-def load_segments(world: "World", data: object) -> Apply:
-    ids = mapping(data, "segments")
-    need(sorted(ids.values()) == list(range(1, len(ids) + 1)), "segments", "must number the segments 1, 2, 3 ... in some order")
-    segments = Segments(ids)
-
-    return lambda: world.adopt(segments=segments)
+# -- import sessions (their groups are the audience part) ------------------------------------------------------
 
 
 def dump_imports(world: "World") -> list[dict]:
@@ -161,6 +149,5 @@ def load_imports(world: "World", data: object) -> Apply:
 
 PARTS = [
     ("bots", dump_bots, lambda world, data: NO_PART),
-    ("segments", dump_segments, load_segments),
     ("imports", dump_imports, load_imports),
 ]

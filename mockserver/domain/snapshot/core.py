@@ -26,7 +26,7 @@ from ..sending.activity import WebhookTarget
 from ..settings import ASSUMPTION_CHOICES, Account, Limits
 from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
 from ..telegram.history import check_history
-from . import bots, commerce, files, sending, sends
+from . import audience, bots, commerce, files, sending, sends
 from .checks import Apply, is_int, listing, mapping, need, number, objects, text_or_null
 
 if TYPE_CHECKING:
@@ -482,6 +482,7 @@ PARTS: list[Part] = [
     *(Part(*part) for part in sends.PARTS),
     *(Part(*part) for part in files.PARTS),
     *(Part(*part) for part in commerce.PARTS),
+    *(Part(*part) for part in audience.PARTS),
 ]
 # Loads that need the whole snapshot (several keys rebuilt as one, or checked against each other).
 WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [

@@ -472,6 +472,17 @@ def _normalize(data: dict) -> dict:
     for key in ("balance", "address_books"):
         if key in data:
             scenario[key] = data[key]
+    _normalize_audience(data, scenario, refs)
+    if "contact_id_base" in data:
+        scenario["contact_id_base"] = data["contact_id_base"]
+    if data.get("vendor_data"):
+        scenario["vendor_data"] = dict(data["vendor_data"])
+    return scenario
+
+
+def _normalize_audience(data: dict, scenario: dict, refs: dict[str, str]) -> None:
+    """Groups with their ids (on the contacts too), subscription categories, unsubscribed emails and
+    inactive tokens, each only when the scenario has some."""
     groups, _ = _group_table(data)
     if groups:
         scenario["groups"] = list(groups.values())
@@ -486,11 +497,6 @@ def _normalize(data: dict) -> dict:
         scenario["inactive_tokens"] = {
             _resolve(refs, ref): [str(t) for t in tokens] for ref, tokens in data["inactive_tokens"].items()
         }
-    if "contact_id_base" in data:
-        scenario["contact_id_base"] = data["contact_id_base"]
-    if data.get("vendor_data"):
-        scenario["vendor_data"] = dict(data["vendor_data"])
-    return scenario
 
 
 def _contacts(seeds: list[dict], refs: dict[str, str], id_base: int) -> list[dict]:

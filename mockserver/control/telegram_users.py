@@ -31,6 +31,8 @@ def body_object(request: Request, *, optional: bool = False) -> dict:
 def render_user(chat: Chat, *, messages: bool = False) -> dict:
     data = {**chat.profile(), "state": chat.state}
     data.pop("is_bot")
+    if chat.phone_number is not None:
+        data["phone_number"] = chat.phone_number
     if messages:
         data["messages"] = chat.messages
     return data

@@ -29,6 +29,7 @@ from .sending.rendering import render_text
 from .sending.statuses import API_STATUS, CLICKED, FAILED, SENT
 from .settings import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
 from .snapshot import core as snapshots
+from .telegram.bot_settings import BotSettings
 from .telegram.bots import BotSide
 from .telegram.chats import Chat, TelegramWorld
 from .telegram.files import FileStore
@@ -99,6 +100,7 @@ class World:
         )
         self.bots = BotSide(self.apps, self.telegram, self.clock, self.updates_changed)
         self.files = FileStore(self.limits.file_store_bytes)
+        self.bot_settings = BotSettings()
         for app in self.apps:
             self.updates_changed(app.app_uuid)
 

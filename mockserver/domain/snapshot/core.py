@@ -352,7 +352,7 @@ def load_contacts(world: "World", data: object) -> Apply:
 
 # -- telegram --------------------------------------------------------------------------
 
-CHAT_KEYS = ("first_name", "last_name", "username", "language_code")
+CHAT_KEYS = ("first_name", "last_name", "username", "language_code", "phone_number")
 
 
 def dump_telegram(world: "World") -> dict:

@@ -11,6 +11,7 @@ from ..domain.errors import NotFound
 from ..domain.telegram.chats import ACTIVE, BLOCKED, DEACTIVATED
 from ..responses import control_json
 from .common import Refusal, handler
+from .telegram_users import keyboards_view
 
 
 def _world(request: Request):
@@ -24,7 +25,10 @@ async def messages(request: Request) -> Response:
     chat_id = request.path_params["chat_id"]
     chat = world.telegram.chats.get(chat_id)
     state = chat.state if chat else world.telegram.default_state
-    return control_json({"chat_id": chat_id, "state": state, "messages": list(chat.messages) if chat else []})
+    return control_json({
+        "chat_id": chat_id, "state": state, "messages": list(chat.messages) if chat else [],
+        "keyboards": keyboards_view(world, chat_id),
+    })
 
 
 def _state_change(state: str):

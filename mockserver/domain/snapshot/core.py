@@ -26,7 +26,7 @@ from ..errors import InvalidInput
 from ..sending.activity import WebhookTarget
 from ..settings import ASSUMPTION_CHOICES, Account, Limits
 from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
-from . import bots, sending
+from . import bot_settings, bots, sending
 from .checks import Apply, is_int, mapping, need, number, text_or_null
 
 if TYPE_CHECKING:
@@ -425,10 +425,11 @@ PARTS: list[Part] = [
     *(Part(*part) for part in bots.PARTS),
     *(Part(*part) for part in sends.PARTS),
     *(Part(*part) for part in files.PARTS),
+    *(Part(*part) for part in bot_settings.PARTS),
 ]
 # Loads that need the whole snapshot (several keys rebuilt as one, or checked against each other).
 WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [
-    load_contacts, sending.load_deliveries, bots.load_bots, files.load_files,
+    load_contacts, sending.load_deliveries, bots.load_bots, files.load_files, bot_settings.load_bot_settings,
 ]
 
 

@@ -9,6 +9,7 @@ in to the cloud server for 10 minutes), after which it works again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .chats import TelegramError
@@ -18,6 +19,10 @@ CLOSE_AFTER = 600  # seconds after a launch before close is allowed
 LOGGED_OUT_FOR = 600  # seconds a logged-out bot stays out of the cloud server
 LOGGED_OUT = "Logged out"
 DEFAULT_MENU = {"type": "default"}
+# Commands: Telegram's limits (TDLib checks the lengths, its server the alphabet and the count).
+MAX_COMMANDS, MAX_COMMAND, MAX_DESCRIPTION = 100, 32, 256
+COMMAND = re.compile(r"^[a-z0-9_]+$")
+LANGUAGE = re.compile(r"^[a-z]{2}$")  # a command list's language_code, when not empty
 
 # A command list's address: scope type, the scope's chat id (or None) and the language code ("" for all).
 CommandsKey = tuple[str, int | None, str]

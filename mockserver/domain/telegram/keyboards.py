@@ -10,9 +10,8 @@ bot gets back (Bot API messages carry only inline keyboards); it changes what th
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-
-import orjson
 
 from .chats import TelegramError
 from .markup import check_inline_keyboard
@@ -51,14 +50,8 @@ class ReplyMarkup:
         return self.data if self.kind == INLINE else None
 
 
-def parse_reply_markup(raw: str | None) -> ReplyMarkup | None:
-    """The markup of a send's ``reply_markup`` parameter (JSON text), or None for none."""
-    if raw is None or raw == "":
-        return None
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise bad_request("can't parse reply keyboard markup JSON object") from None
+def parse_reply_markup(value: object) -> ReplyMarkup | None:
+    """The markup of a send's decoded ``reply_markup`` parameter, or None for none."""
     if not isinstance(value, dict):
         raise bad_request("object expected as reply markup")
     rows = _array(value, KEYBOARD)
@@ -115,7 +108,7 @@ def _string(value: dict, name: str) -> str | None:
         return None
     text = value[name]
     if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return orjson.dumps(text).decode()
+        return json.dumps(text)
     if not isinstance(text, str):
         raise FieldError(f'Field "{name}" must be of type String')
     return text

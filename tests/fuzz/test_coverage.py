@@ -14,6 +14,7 @@ import yaml
 from mockserver import tracking
 from mockserver.api import routes as api_routes
 from mockserver.botapi import routes as bot_routes
+from mockserver.botapi.bot_settings import METHODS as SETTINGS_METHODS
 from mockserver.botapi.files import METHODS as FILE_METHODS
 from mockserver.botapi.methods import METHODS
 from mockserver.control import routes as control_routes
@@ -48,7 +49,7 @@ def served() -> set[tuple[str, str]]:
     file_server = [route for route in bot_routes() if route.path.startswith("/file/")]
     for route in [*api_routes(), *control_routes(), *tracking.routes, *file_server]:
         found |= {(shape(route.path.replace(":path}", "}")), m) for m in route.methods if m != "HEAD"}
-    for name in [*METHODS, *FILE_METHODS]:
+    for name in [*METHODS, *FILE_METHODS, *SETTINGS_METHODS]:
         found |= {(f"/bot{{}}/{name}", "GET"), (f"/bot{{}}/{name}", "POST")}
     return found
 

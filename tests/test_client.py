@@ -75,3 +75,25 @@ def test_the_outbox_shows_captured_email(mock):
     assert [(m["channel"], m["to"]) for m in mock.outbox(channel="email")] == [("email", "a@example.com")]
     assert mock.outbox(to="b@example.com") == []
     assert mock.clear_outbox() == 1 and mock.outbox() == []
+
+
+def test_a_simulated_user_presses_reply_buttons_and_shares_their_phone(mock):
+    ivan = mock.telegram_user(555, first_name="Ivan", phone_number="+380671234567")
+    ivan.start()
+    assert ivan.keyboard() is None
+    keyboard = {"keyboard": [[{"text": "Phone", "request_contact": True}, "Later"]], "one_time_keyboard": True}
+    r = httpx.post(f"{mock.url}/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1/sendMessage",
+                   json={"chat_id": 555, "text": "Phone?", "reply_markup": keyboard})
+    assert r.status_code == 200, r.text
+    assert ivan.keyboard() == {"markup": {"keyboard": [[{"text": "Phone", "request_contact": True}, {"text": "Later"}]],
+                                          "one_time_keyboard": True}, "hidden": False}
+    assert mock.chat_keyboards(555)["demo_shop_bot"]["keyboard"] == ivan.keyboard()
+    assert ivan.press_key("Later")["updates"][0]["message"]["text"] == "Later"
+    assert ivan.keyboard()["hidden"] is True
+    contact = ivan.press_key("Phone")["updates"][0]["message"]["contact"]
+    assert contact == {"phone_number": "+380671234567", "first_name": "Ivan", "user_id": 555}
+    assert ivan.share_contact("+15551234567")["updates"][0]["message"]["contact"]["phone_number"] == "+15551234567"
+    assert ivan.info()["phone_number"] == "+380671234567"
+    with pytest.raises(ControlError) as caught:
+        ivan.press_key("Never")
+    assert caught.value.status == 404 and "has no button 'Never'" in caught.value.body["error"]

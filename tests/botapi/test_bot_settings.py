@@ -244,3 +244,22 @@ async def test_a_logged_out_bot_survives_the_state_round_trip(client):
     r = await client.put("/_mock/state", json=saved)
     assert r.status_code == 200, r.text
     envelope_error(await call(client, "getMe"), 400, "Logged out")
+
+
+async def test_command_lists_and_chat_menus_are_bounded(client, monkeypatch):
+    from mockserver.domain.telegram import bot_settings
+
+    monkeypatch.setattr(bot_settings, "MAX_COMMAND_LISTS", 2)
+    monkeypatch.setattr(bot_settings, "MAX_CHAT_MENUS", 1)
+    await ok(client, "setMyCommands", commands=COMMANDS)
+    await ok(client, "setMyCommands", commands=COMMANDS, language_code="uk")
+    await ok(client, "setMyCommands", commands=COMMANDS[:1], language_code="uk")  # replacing a list needs no room
+    before = await state(client)
+    envelope_error(await call(client, "setMyCommands", commands=COMMANDS, language_code="de"), 400,
+                   "Bad Request: the emulator keeps at most 2 command lists per bot; delete some first")
+    await ok(client, "setChatMenuButton", chat_id=111, menu_button={"type": "commands"})
+    envelope_error(await call(client, "setChatMenuButton", chat_id=222, menu_button={"type": "commands"}), 400,
+                   "Bad Request: the emulator keeps at most 1 per-chat menu buttons per bot; reset some to default first")
+    await ok(client, "deleteMyCommands", language_code="uk")
+    await ok(client, "setMyCommands", commands=COMMANDS, language_code="de")
+    assert (await state(client))["bot_settings"] != before

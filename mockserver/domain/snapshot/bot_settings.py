@@ -15,7 +15,9 @@ from ..telegram.bot_settings import (
     COMMAND,
     DEFAULT_MENU,
     LANGUAGE,
+    MAX_CHAT_MENUS,
     MAX_COMMAND,
+    MAX_COMMAND_LISTS,
     MAX_COMMANDS,
     MAX_DESCRIPTION,
     BotProfile,
@@ -113,6 +115,8 @@ def load_profile(data: object, where: str) -> BotProfile:
         need(is_user_id(chat_id), f"{where}.chat_menu_buttons", f"{chat_id!r} is no user id")
         profile.chat_menus[chat_id] = load_menu(button, f"{where}.chat_menu_buttons.{chat_id}")
         need(profile.chat_menus[chat_id] != DEFAULT_MENU, f"{where}.chat_menu_buttons.{chat_id}", "a chat's default button is no entry")
+    need(len(profile.commands) <= MAX_COMMAND_LISTS, f"{where}.commands", f"at most {MAX_COMMAND_LISTS} lists")
+    need(len(profile.chat_menus) <= MAX_CHAT_MENUS, f"{where}.chat_menu_buttons", f"at most {MAX_CHAT_MENUS} chats")
     logged_out = number_or_null(data, "logged_out_at", where)
     profile.logged_out_at = None if logged_out is None else float(logged_out)
     return profile

@@ -23,6 +23,9 @@ DEFAULT_MENU = {"type": "default"}
 MAX_COMMANDS, MAX_COMMAND, MAX_DESCRIPTION = 100, 32, 256
 COMMAND = re.compile(r"^[a-z0-9_]+$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")  # a command list's language_code, when not empty
+# Lists and per-chat buttons a bot may keep (chat scopes and languages would otherwise grow without end).
+MAX_COMMAND_LISTS = 10_000
+MAX_CHAT_MENUS = 100_000
 
 # A command list's address: scope type, the scope's chat id (or None) and the language code ("" for all).
 CommandsKey = tuple[str, int | None, str]
@@ -82,6 +85,8 @@ class BotSettings:
         """An empty list is no list (Telegram treats it as deleteMyCommands)."""
         profile = self.of(app_uuid)
         if commands:
+            if key not in profile.commands and len(profile.commands) >= MAX_COMMAND_LISTS:
+                raise TelegramError(400, f"Bad Request: the emulator keeps at most {MAX_COMMAND_LISTS} command lists per bot; delete some first")
             profile.commands[key] = commands
         else:
             profile.commands.pop(key, None)
@@ -96,6 +101,8 @@ class BotSettings:
         elif button == DEFAULT_MENU:
             profile.chat_menus.pop(chat_id, None)  # the chat follows the bot's default again
         else:
+            if chat_id not in profile.chat_menus and len(profile.chat_menus) >= MAX_CHAT_MENUS:
+                raise TelegramError(400, f"Bad Request: the emulator keeps at most {MAX_CHAT_MENUS} per-chat menu buttons per bot; reset some to default first")
             profile.chat_menus[chat_id] = button
 
     def menu(self, app_uuid: str, chat_id: str | None) -> dict:

@@ -3,7 +3,8 @@
 The four kinds of markup come from one JSON object, in the official server's order: a non-empty
 ``keyboard`` wins, then a non-empty ``inline_keyboard``, then ``remove_keyboard`` (or its old name
 ``hide_keyboard``), then ``force_reply``; an object with none of them (or only empty rows) sends the
-message without markup. Every boolean field is type-checked whichever kind wins. Refusal texts are
+message without markup. Every boolean field is type-checked whichever kind wins (Telegram checks
+``resize_keyboard``, ``one_time_keyboard`` and ``is_persistent`` only beside a non-empty keyboard). Refusal texts are
 Telegram's, with its lower-cased first letter. A reply keyboard is not part of the ``Message`` the
 bot gets back (Bot API messages carry only inline keyboards); it changes what the user sees.
 """
@@ -67,8 +68,10 @@ def parse_reply_markup(value: object) -> ReplyMarkup | None:
     flags = {name: _boolean(value, name) for name in BOOLEAN_FIELDS}
     placeholder = _placeholder(value)
     selective = flags["personal_keyboard"] or flags["selective"]
+    # Telegram reads these three only beside a non-empty keyboard; a wrong type is refused here always
+    # (a bot sending one is wrong either way, and one rule keeps the contract simple).
+    keyboard_flags = {name: _boolean(value, name) for name in KEYBOARD_FLAGS}
     if keyboard:
-        keyboard_flags = {name: _boolean(value, name) for name in KEYBOARD_FLAGS}
         buttons = _kept(keyboard)
         if not buttons:
             return None  # rows of empty buttons: Telegram sends the message without markup

@@ -25,6 +25,7 @@ INLINE, KEYBOARD, REMOVE, FORCE_REPLY = "inline_keyboard", "keyboard", "remove_k
 BOOLEAN_FIELDS = ("hide_keyboard", "remove_keyboard", "personal_keyboard", "selective", "force_reply_keyboard", "force_reply")
 KEYBOARD_FLAGS = ("resize_keyboard", "one_time_keyboard", "is_persistent")
 REQUESTS = ("request_contact", "request_location")
+DIALOGS = ("request_poll", "web_app", "request_users", "request_chat")  # buttons that open a dialog in the client
 
 
 def bad_request(reason: str) -> TelegramError:
@@ -141,17 +142,16 @@ def _keyboard_button(button: object) -> dict:
         for name in ("request_phone_number", *REQUESTS):
             if name in button and not isinstance(button[name], bool):
                 raise FieldError(f'Field "{name}" must be of type Boolean')
+        dialogs = [name for name in DIALOGS if name in button]
+        for name in dialogs:  # Telegram reads only the first; all are checked here, as the contract says
+            if not isinstance(button[name], dict):
+                raise FieldError(f'Field "{name}" must be of type Object')
         if button.get("request_contact") or button.get("request_phone_number"):
             kept["request_contact"] = True
         elif button.get("request_location"):
             kept["request_location"] = True
-        else:
-            for name in ("request_poll", "web_app", "request_users", "request_chat"):
-                if name in button:
-                    if not isinstance(button[name], dict):
-                        raise FieldError(f'Field "{name}" must be of type Object')
-                    kept[name] = dict(button[name])
-                    break
+        elif dialogs:
+            kept[dialogs[0]] = dict(button[dialogs[0]])
     except FieldError as exc:
         raise bad_request(f"can't parse keyboard button: {exc}") from None
     return kept

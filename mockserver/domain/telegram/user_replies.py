@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import Conflict, InvalidInput, NotFound
 from .bots import BotSide, check_phone, private_chat
 from .chats import ACTIVE, BLOCKED, UNKNOWN, Chat
-from .keyboards import Keyboards
+from .keyboards import DIALOGS, Keyboards
 
 
 def press_key(bots: BotSide, keyboards: Keyboards, app, chat: Chat, text: object) -> list[dict]:
@@ -28,7 +28,7 @@ def press_key(bots: BotSide, keyboards: Keyboards, app, chat: Chat, text: object
         return share_contact(bots, keyboards, app, chat, None)
     if button.get("request_location"):
         raise InvalidInput(f"button {text!r} asks for the user's location, which simulated users cannot share")
-    if any(name in button for name in ("request_poll", "web_app", "request_users", "request_chat")):
+    if any(name in button for name in DIALOGS):
         raise InvalidInput(f"button {text!r} opens a dialog in the client and sends nothing the emulator can simulate")
     updates = bots.say(app, chat, text)
     keyboard.used()

@@ -31,7 +31,7 @@ CHECKS = (
 )
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 # Chains leave these out (test_contract says why); they are still fuzzed one example at a time.
-UNCHAINED = {"reset", "addFault", "loadScenario"}
+UNCHAINED = {"reset", "addFault", "loadScenario", "botLogOut", "botLogOutGet"}
 
 
 def shape(path: str) -> str:

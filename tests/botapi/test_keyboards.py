@@ -268,3 +268,16 @@ async def test_a_429_fault_with_retry_after_in_its_body_says_it_in_the_header(cl
     assert r.status_code in (200, 201), r.text
     r = await client.post(f"{BOT}/sendMessage", json={"chat_id": 111, "text": "x"})
     assert (r.status_code, r.headers["retry-after"], r.json()) == (429, "9", body)
+
+
+async def test_a_scenario_chat_may_carry_the_users_phone(client):
+    r = await client.post("/_mock/scenario", json={
+        "bots": [{"app_uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "token": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1",
+                  "username": "demo_shop_bot"}],
+        "telegram": {"chats": {"333": {"state": "active", "first_name": "Ivan", "phone_number": "380671234567"}}},
+    })
+    assert r.status_code == 200, r.text
+    r = await client.post("/_mock/telegram/users/333/share_contact")
+    assert r.json()["updates"][0]["message"]["contact"] == {"phone_number": "380671234567", "first_name": "Ivan", "user_id": 333}
+    r = await client.post("/_mock/scenario", json={"telegram": {"chats": {"333": {"phone_number": "call me"}}}})
+    assert r.status_code == 400 and "phone_number" in r.text

@@ -56,16 +56,9 @@ def parse_reply_markup(value: object) -> ReplyMarkup | None:
     """The markup of a send's decoded ``reply_markup`` parameter, or None for none."""
     if not isinstance(value, dict):
         raise bad_request("object expected as reply markup")
-    rows = _array(value, KEYBOARD)
-    keyboard = []
-    if rows is not None:
-        for row in rows:
-            if not isinstance(row, list):
-                raise bad_request('field "keyboard" must be an Array of Arrays')
-            keyboard.append([_keyboard_button(button) for button in row])
+    keyboard = _keyboard_rows(value)
     inline = _array(value, INLINE)
-    if inline is not None:
-        inline_markup = check_inline_keyboard({INLINE: inline})
+    inline_markup = check_inline_keyboard({INLINE: inline}) if inline is not None else None
     flags = {name: _boolean(value, name) for name in BOOLEAN_FIELDS}
     placeholder = _placeholder(value)
     selective = flags["personal_keyboard"] or flags["selective"]
@@ -79,13 +72,22 @@ def parse_reply_markup(value: object) -> ReplyMarkup | None:
         data: dict = {KEYBOARD: buttons}
         data.update({name: True for name, on in keyboard_flags.items() if on})
         return ReplyMarkup(KEYBOARD, _extras(data, placeholder, selective))
-    if inline is not None and inline:
+    if inline_markup is not None and inline:
         return ReplyMarkup(INLINE, inline_markup)
     if flags["hide_keyboard"] or flags["remove_keyboard"]:
         return ReplyMarkup(REMOVE, _extras({REMOVE: True}, None, selective))
     if flags["force_reply"] or flags["force_reply_keyboard"]:
         return ReplyMarkup(FORCE_REPLY, _extras({FORCE_REPLY: True}, placeholder, selective))
     return None
+
+
+def _keyboard_rows(value: dict) -> list[list[dict]]:
+    keyboard = []
+    for row in _array(value, KEYBOARD) or []:  # row by row, as Telegram reads them
+        if not isinstance(row, list):
+            raise bad_request('field "keyboard" must be an Array of Arrays')
+        keyboard.append([_keyboard_button(button) for button in row])
+    return keyboard
 
 
 def _array(value: dict, name: str) -> list | None:
@@ -137,24 +139,25 @@ def _keyboard_button(button: object) -> dict:
     try:
         if "text" not in button:
             raise FieldError('Can\'t find field "text"')
-        text = _string(button, "text")
-        kept: dict = {"text": text}
-        for name in ("request_phone_number", *REQUESTS):
-            if name in button and not isinstance(button[name], bool):
-                raise FieldError(f'Field "{name}" must be of type Boolean')
-        dialogs = [name for name in DIALOGS if name in button]
-        for name in dialogs:  # Telegram reads only the first; all are checked here, as the contract says
-            if not isinstance(button[name], dict):
-                raise FieldError(f'Field "{name}" must be of type Object')
-        if button.get("request_contact") or button.get("request_phone_number"):
-            kept["request_contact"] = True
-        elif button.get("request_location"):
-            kept["request_location"] = True
-        elif dialogs:
-            kept[dialogs[0]] = dict(button[dialogs[0]])
+        return {"text": _string(button, "text"), **_button_request(button)}
     except FieldError as exc:
         raise bad_request(f"can't parse keyboard button: {exc}") from None
-    return kept
+
+
+def _button_request(button: dict) -> dict:
+    """What pressing the button asks for, if anything: the phone, the location or a dialog."""
+    for name in ("request_phone_number", *REQUESTS):
+        if name in button and not isinstance(button[name], bool):
+            raise FieldError(f'Field "{name}" must be of type Boolean')
+    dialogs = [name for name in DIALOGS if name in button]
+    for name in dialogs:  # Telegram reads only the first; all are checked here, as the contract says
+        if not isinstance(button[name], dict):
+            raise FieldError(f'Field "{name}" must be of type Object')
+    if button.get("request_contact") or button.get("request_phone_number"):
+        return {"request_contact": True}
+    if button.get("request_location"):
+        return {"request_location": True}
+    return {dialogs[0]: dict(button[dialogs[0]])} if dialogs else {}
 
 
 def _kept(rows: list[list[dict]]) -> list[list[dict]]:

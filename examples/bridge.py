@@ -3,7 +3,10 @@
 It long-polls the bot's updates. When a user presses Start from a deep link
 ``t.me/<bot>?start=<payload>``, it maps the payload to a contact identifier and
 registers the user's chat id as that contact's token with eSputnik
-(``POST /api/v1/apps/{app_uuid}/tokens``). It notes blocks (``my_chat_member`` with
+(``POST /api/v1/apps/{app_uuid}/tokens``). A plain Start (no payload) gets a reply
+keyboard asking for the phone (``request_contact``); the contact the user shares
+registers the chat id with that phone, which eSputnik matches to the contact
+holding it. It notes blocks (``my_chat_member`` with
 status ``kicked``); eSputnik itself drops the token on its next failed send.
 
     python examples/bridge.py --telegram http://127.0.0.1:8080 --esputnik http://127.0.0.1:8080 \\
@@ -65,7 +68,14 @@ class Bridge:
         message = update.get("message")
         if message and message.get("text", "").startswith("/start "):
             payload = message["text"].split(maxsplit=1)[1]
-            await self.register(client, message["chat"]["id"], payload)
+            await self.register(client, message["chat"]["id"], self.identify(payload))
+        elif message and message.get("text") == "/start":
+            await self.ask_phone(client, message["chat"]["id"])
+        elif message and "contact" in message:
+            contact = message["contact"]
+            if contact.get("user_id") == message["from"]["id"]:  # their own phone, not a contact they forwarded
+                await self.register(client, message["chat"]["id"], {"phone": contact["phone_number"]})
+                await self.say(client, message["chat"]["id"], "Thank you!", {"remove_keyboard": True})
         member = update.get("my_chat_member")
         if member:
             chat_id = member["chat"]["id"]
@@ -76,8 +86,21 @@ class Bridge:
             else:
                 self.blocked.discard(chat_id)
 
-    async def register(self, client: httpx.AsyncClient, chat_id: int, payload: str) -> None:
-        token = {"token": str(chat_id), **self.identify(payload)}
+    async def ask_phone(self, client: httpx.AsyncClient, chat_id: int) -> None:
+        keyboard = {"keyboard": [[{"text": "Share my phone number", "request_contact": True}]],
+                    "one_time_keyboard": True, "resize_keyboard": True}
+        await self.say(client, chat_id, "Please share your phone number to get our news here.", keyboard)
+
+    async def say(self, client: httpx.AsyncClient, chat_id: int, text: str, markup: dict) -> None:
+        r = await client.post(
+            f"{self.telegram}/bot{self.bot_token}/sendMessage",
+            json={"chat_id": chat_id, "text": text, "reply_markup": markup},
+        )
+        if not r.json().get("ok"):
+            log.warning("sendMessage to %s failed: %s", chat_id, r.json().get("description"))
+
+    async def register(self, client: httpx.AsyncClient, chat_id: int, identifiers: dict) -> None:
+        token = {"token": str(chat_id), **identifiers}
         r = await client.post(
             f"{self.esputnik}/api/v1/apps/{self.app_uuid}/tokens",
             json={"tokens": [token]},

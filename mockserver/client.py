@@ -176,6 +176,10 @@ class ControlClient:
         """The bots' chat actions (typing, upload_photo ...) the chat shows now by the world clock."""
         return self.call("GET", f"/_mock/telegram/chats/{chat_id}/messages")["chat_actions"]
 
+    def chat_keyboards(self, chat_id: int | str) -> dict:
+        """By bot username: the reply keyboard (``markup``, ``hidden``) and pending force reply each bot left."""
+        return self.call("GET", f"/_mock/telegram/chats/{chat_id}/messages")["keyboards"]
+
     def set_chat_state(self, chat_id: int | str, change: str) -> dict:
         """``block``, ``unblock`` or ``deactivate`` a chat; every bot hears it (``my_chat_member``)."""
         if change not in ("block", "unblock", "deactivate"):
@@ -213,6 +217,25 @@ class TelegramUser:
 
     def press(self, message_id: int, *, callback_data: str | None = None, text: str | None = None, bot: str | None = None) -> dict:
         return self._act("press", {"message_id": message_id, "callback_data": callback_data, "text": text, "bot": bot})
+
+    def press_key(self, text: str, *, bot: str | None = None) -> dict:
+        """Press the reply-keyboard button labelled ``text`` (a request_contact button shares the phone)."""
+        return self._act("press_key", {"text": text, "bot": bot})
+
+    def share_contact(self, phone_number: str | None = None, *, bot: str | None = None) -> dict:
+        """Share the user's own contact with the bot (the phone given at creation unless ``phone_number``)."""
+        return self._act("share_contact", {"phone_number": phone_number, "bot": bot})
+
+    def keyboard(self, bot: str | None = None) -> dict | None:
+        """The reply keyboard in force from ``bot`` (or the only bot that left one), or None."""
+        views = self.client.chat_keyboards(self.id)
+        if bot is None:
+            if len(views) > 1:
+                raise ValueError(f"several bots left keyboards ({', '.join(views)}): name one")
+            view: dict = next(iter(views.values()), {})
+        else:
+            view = views.get(bot, {})
+        return view.get("keyboard")
 
     def block(self, *, bot: str | None = None) -> dict:
         return self._act("block", {"bot": bot})

@@ -277,9 +277,20 @@ def fault_response(path: str, action: dict):
     else:
         media = PLAIN_TEXT
         content = _phrase(status).encode()
+    if status == 429 and path.startswith("/bot") and not any(k.lower() == "retry-after" for k in headers):
+        retry_after = _retry_after(action.get("body"))
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
     if not any(k.lower() == "content-type" for k in headers):
         headers["Content-Type"] = media
     return Response(content, status, headers)
+
+
+def _retry_after(body: object) -> int | None:
+    """``parameters.retry_after`` of a Bot API fault body, which Telegram also says in the header."""
+    parameters = body.get("parameters") if isinstance(body, dict) else None
+    value = parameters.get("retry_after") if isinstance(parameters, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _phrase(status: int) -> str:

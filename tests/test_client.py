@@ -93,6 +93,8 @@ def test_events_and_orders_are_read_back_and_cleared(mock):
     assert mock.orders(status="DELIVERED") == [] and mock.orders(external_customer_id="C-1")[0]["contactId"] == 1001
     assert mock.clear_events() == 2 and mock.events() == []
     assert mock.clear_orders() == 1 and mock.orders() == []
+
+
 def test_the_user_handle_sees_edits_deletions_and_chat_actions(mock):
     ann = mock.telegram_user(557, first_name="Ann")
     ann.start()
@@ -110,3 +112,25 @@ def test_the_user_handle_sees_edits_deletions_and_chat_actions(mock):
     mock.advance(5)
     assert ann.chat_actions() == []
     mock.freeze(False)
+
+
+def test_a_simulated_user_presses_reply_buttons_and_shares_their_phone(mock):
+    ivan = mock.telegram_user(555, first_name="Ivan", phone_number="+380671234567")
+    ivan.start()
+    assert ivan.keyboard() is None
+    keyboard = {"keyboard": [[{"text": "Phone", "request_contact": True}, "Later"]], "one_time_keyboard": True}
+    r = httpx.post(f"{mock.url}/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1/sendMessage",
+                   json={"chat_id": 555, "text": "Phone?", "reply_markup": keyboard})
+    assert r.status_code == 200, r.text
+    assert ivan.keyboard() == {"markup": {"keyboard": [[{"text": "Phone", "request_contact": True}, {"text": "Later"}]],
+                                          "one_time_keyboard": True}, "hidden": False}
+    assert mock.chat_keyboards(555)["demo_shop_bot"]["keyboard"] == ivan.keyboard()
+    assert ivan.press_key("Later")["updates"][0]["message"]["text"] == "Later"
+    assert ivan.keyboard()["hidden"] is True
+    contact = ivan.press_key("Phone")["updates"][0]["message"]["contact"]
+    assert contact == {"phone_number": "+380671234567", "first_name": "Ivan", "user_id": 555}
+    assert ivan.share_contact("+15551234567")["updates"][0]["message"]["contact"]["phone_number"] == "+15551234567"
+    assert ivan.info()["phone_number"] == "+380671234567"
+    with pytest.raises(ControlError) as caught:
+        ivan.press_key("Never")
+    assert caught.value.status == 404 and "has no button 'Never'" in caught.value.body["error"]

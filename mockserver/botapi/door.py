@@ -10,6 +10,7 @@ from starlette.responses import Response
 from ..domain.contacts.apps import BOT_TOKEN
 from ..domain.telegram.chats import TelegramError
 from ..responses import JSON, bot_error, dumps
+from .bot_settings import METHODS as SETTINGS_METHODS
 from .editing import METHODS as EDITING_METHODS
 from .files import METHODS as FILE_METHODS
 from .methods import METHODS, Call
@@ -24,8 +25,10 @@ def bot_ok(result: Any, description: str | None = None) -> Response:
 
 
 def refusal(exc: TelegramError) -> Response:
-    parameters = {"retry_after": exc.retry_after} if exc.retry_after is not None else None
-    return bot_error(exc.error_code, exc.description, parameters)
+    """Telegram's envelope; a flood-control answer also says ``Retry-After`` in its headers, for HTTP clients."""
+    if exc.retry_after is None:
+        return bot_error(exc.error_code, exc.description)
+    return bot_error(exc.error_code, exc.description, {"retry_after": exc.retry_after}, {"Retry-After": str(exc.retry_after)})
 
 
 async def call_method(request: Request) -> Response:
@@ -37,8 +40,12 @@ async def call_method(request: Request) -> Response:
     app = world.apps.by_token(token)
     if app is None:
         return bot_error(401, "Unauthorized")
+    try:
+        world.bot_settings.admit(app.app_uuid, world.clock.now())  # logged out, or launched by this call
+    except TelegramError as exc:
+        return refusal(exc)
     name = request.path_params["method"].lower()
-    method = METHODS.get(name) or FILE_METHODS.get(name) or EDITING_METHODS.get(name)
+    method = METHODS.get(name) or FILE_METHODS.get(name) or EDITING_METHODS.get(name) or SETTINGS_METHODS.get(name)
     if method is None:
         return bot_error(404, "Not Found: method not found")
     entry = request.scope.get("mockserver.entry")

@@ -18,7 +18,8 @@ from ..domain.numbers import INT32_MAX
 from ..domain.telegram import editing
 from ..domain.telegram.history import CANCEL, CHAT_ACTIONS, for_bot
 from ..domain.telegram.markup import check_inline_keyboard, parse_text
-from .files import caption, reply_markup
+from .files import caption
+from .keyboards import reply_markup, shown
 from .methods import Answer, Call, Method, chat_id_of
 from .params import Args, bad_request
 
@@ -161,7 +162,9 @@ async def copy_message(call: Call) -> Answer:
     bots = call.world.bots
     original = editing.source(bots, call.app, from_chat, message_id, "message to copy")
     markup = reply_markup(call)
-    copied = editing.copy(bots, call.app, original, chat_id_of(call), new_caption, markup, protect)
+    target = chat_id_of(call)
+    copied = editing.copy(bots, call.app, original, target, new_caption, markup.inline if markup else None, protect)
+    shown(call, target, markup)  # a reply keyboard the copy carries is the user's keyboard now
     return Answer({"message_id": copied["message_id"]})
 
 

@@ -14,10 +14,11 @@ from starlette.responses import Response
 from ..domain.contacts.apps import BOT_TOKEN
 from ..domain.telegram.chats import TelegramError
 from ..domain.telegram.files import DOCUMENT, PHOTO, StoredFile
-from ..domain.telegram.markup import check_inline_keyboard
+from ..domain.telegram.keyboards import ReplyMarkup
 from ..domain.telegram.media import InputMedia, caption_fields, check_album, parse_caption, parse_input_media
 from ..mime import guess_mime_type
 from ..responses import bot_error
+from .keyboards import reply_markup, shown
 from .methods import Answer, Call, Method, chat_id_of
 from .multipart import Upload
 from .params import bad_request
@@ -55,12 +56,6 @@ def named_file(call: Call, kind: str) -> StoredFile:
     return found
 
 
-def reply_markup(call: Call) -> dict | None:
-    """reply_markup as sendMessage takes it."""
-    markup = call.args.json("reply_markup")
-    return None if markup is None else check_inline_keyboard(markup)
-
-
 def caption(call: Call) -> tuple[str, list[dict]]:
     args = call.args
     try:
@@ -70,7 +65,7 @@ def caption(call: Call) -> tuple[str, list[dict]]:
     return parse_caption(args.text("caption"), args.text("parse_mode"), entities)
 
 
-def deliver(call: Call, chat_id: str, contents: list[tuple[StoredFile, dict]], markup: dict | None) -> list[dict]:
+def deliver(call: Call, chat_id: str, contents: list[tuple[StoredFile, dict]], markup: ReplyMarkup | None) -> list[dict]:
     """Keep the new files and post one message per file to the chat, or change nothing.
 
     Several files make an album: their messages share a ``media_group_id`` (a numeric string,
@@ -86,7 +81,8 @@ def deliver(call: Call, chat_id: str, contents: list[tuple[StoredFile, dict]], m
     for file, extra in contents:
         if group is not None:
             extra = {"media_group_id": group, **extra}
-        messages.append(bots.post(call.app, chat, {**extra, **file.content()}, markup))
+        messages.append(bots.post(call.app, chat, {**extra, **file.content()}, markup.inline if markup else None))
+    shown(call, chat.id, markup)
     return messages
 
 

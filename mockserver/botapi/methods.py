@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 from ..domain.contacts.apps import App
 from ..domain.telegram.bots import bot_user
 from ..domain.telegram.chats import TelegramError
-from ..domain.telegram.markup import check_inline_keyboard, parse_text
+from ..domain.telegram.markup import parse_text
 from ..domain.telegram.updates import Webhook
 from ..domain.text import is_ascii_digits
 from ..waiting import RoomFull
+from .keyboards import reply_markup, shown
 from .params import INT32_MAX, INT32_MIN, Args, bad_request
 from .signals import UpdateSignals
 
@@ -79,10 +80,10 @@ def chat_id_of(call: Call) -> str:
 async def send_message(call: Call) -> Answer:
     chat_id = chat_id_of(call)
     text, entities = parse_text(call.args.text("text"), call.args.text("parse_mode"))
-    markup = call.args.json("reply_markup")
-    if markup is not None:
-        markup = check_inline_keyboard(markup)
-    return Answer(call.world.bots.send_message(call.app, chat_id, text, entities, markup))
+    markup = reply_markup(call)
+    message = call.world.bots.send_message(call.app, chat_id, text, entities, markup.inline if markup else None)
+    shown(call, chat_id, markup)
+    return Answer(message)
 
 
 async def get_updates(call: Call) -> Answer:

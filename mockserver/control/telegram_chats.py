@@ -20,6 +20,12 @@ def _world(request: Request):
     return request.app.state.emulator.world
 
 
+def keyboards_view(world, chat_id: str) -> dict:
+    """By bot username: the reply keyboard (and any pending force reply) each bot left in the chat."""
+    views = world.bot_settings.keyboards.views(chat_id)
+    return {app.username: views[app.app_uuid] for app in world.apps if app.app_uuid in views}
+
+
 def chat_view(chat: Chat | None, now: float, *, deleted: bool = False) -> dict:
     """What the user sees in a chat: its messages as edits left them (deletions gone unless asked
     for) and the bots' chat actions still showing by the world clock."""
@@ -38,7 +44,7 @@ async def messages(request: Request) -> Response:
     chat = world.telegram.chats.get(chat_id)
     state = chat.state if chat else world.telegram.default_state
     view = chat_view(chat, world.clock.now(), deleted=raw == "true")
-    return control_json({"chat_id": chat_id, "state": state, **view})
+    return control_json({"chat_id": chat_id, "state": state, **view, "keyboards": keyboards_view(world, chat_id)})
 
 
 def _state_change(state: str):

@@ -13,9 +13,10 @@ from starlette.routing import Route
 from ..bodies import json_body, raw_body
 from ..domain.telegram.bots import parse_user_id
 from ..domain.telegram.chats import Chat
+from ..domain.telegram.user_replies import press_key, share_contact
 from ..responses import control_json
 from .common import Refusal, handler
-from .telegram_chats import chat_view
+from .telegram_chats import chat_view, keyboards_view
 from .telegram_files import user_sends_file
 
 
@@ -33,6 +34,8 @@ def render_user(chat: Chat, *, now: float | None = None) -> dict:
     """The user's profile and state; with ``now``, also their chat as they see it then."""
     data = {**chat.profile(), "state": chat.state}
     data.pop("is_bot")
+    if chat.phone_number is not None:
+        data["phone_number"] = chat.phone_number
     if now is not None:
         data.update(chat_view(chat, now))
     return data
@@ -53,14 +56,15 @@ async def create_user(request: Request) -> Response:
 async def show_user(request: Request) -> Response:
     world = request.app.state.emulator.world
     chat = world.bots.user(parse_user_id(request.path_params["chat_id"]))
-    return control_json({"user": render_user(chat, now=world.clock.now())})
+    return control_json({"user": {**render_user(chat, now=world.clock.now()), "keyboards": keyboards_view(world, chat.id)}})
 
 
 def action(name: str, needs_body: bool):
     """A handler for ``POST /_mock/telegram/users/{chat_id}/{name}``."""
 
     async def handle(request: Request) -> Response:
-        bots = request.app.state.emulator.world.bots
+        world = request.app.state.emulator.world
+        bots = world.bots
         body = body_object(request, optional=not needs_body)
         chat = bots.user(parse_user_id(request.path_params["chat_id"]))
         app = bots.pick_bot(body.get("bot"))
@@ -70,13 +74,21 @@ def action(name: str, needs_body: bool):
             updates = user_sends_file(request.app.state.emulator.world, app, chat, body)
         elif name == "send":
             updates = bots.say(app, chat, body.get("text"))
+            world.bot_settings.keyboards.user_wrote(app.app_uuid, chat.id)  # a typed answer ends a force reply
         elif name == "press":
             updates = bots.press(app, chat, body.get("message_id"), body.get("callback_data"), body.get("text"))
+        elif name == "press_key":
+            updates = press_key(bots, world.bot_settings.keyboards, app, chat, body.get("text"))
+        elif name == "share_contact":
+            updates = share_contact(bots, world.bot_settings.keyboards, app, chat, body.get("phone_number"))
         elif name == "block":
             updates = bots.block(app, chat)
         else:
             updates = bots.unblock(app, chat)
-        return control_json({"user": render_user(chat), "bot": app.username, "updates": updates})
+        user = render_user(chat)
+        if name in ("press_key", "share_contact"):
+            user["keyboards"] = keyboards_view(world, chat.id)
+        return control_json({"user": user, "bot": app.username, "updates": updates})
 
     handle.__name__ = f"user_{name}"
     return handler(handle)
@@ -87,6 +99,9 @@ routes = [
     Route("/_mock/telegram/users/{chat_id}", show_user, methods=["GET"]),
     *(
         Route(f"/_mock/telegram/users/{{chat_id}}/{name}", action(name, needs_body), methods=["POST"])
-        for name, needs_body in (("start", False), ("send", True), ("press", True), ("block", False), ("unblock", False))
+        for name, needs_body in (
+            ("start", False), ("send", True), ("press", True), ("press_key", True), ("share_contact", False),
+            ("block", False), ("unblock", False),
+        )
     ),
 ]

@@ -37,6 +37,7 @@ from .sending.rendering import render_text
 from .sending.statuses import API_STATUS, CLICKED, FAILED, SENT
 from .settings import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
 from .snapshot import core as snapshots
+from .telegram.bot_settings import BotSettings
 from .telegram.bots import BotSide
 from .telegram.chats import Chat, TelegramWorld
 from .telegram.files import FileStore
@@ -124,6 +125,7 @@ class World:
         self.events = EventLog(self.limits.events)
         self.orders = OrderBook(self.limits.orders)
         self._seed_commerce(spec)
+        self.bot_settings = BotSettings()
         for app in self.apps:
             self.updates_changed(app.app_uuid)
 

@@ -145,10 +145,11 @@ CHAT = {
                 "last_name": TEXT,
                 "username": TEXT,
                 "language_code": TEXT,
+                "phone_number": {"type": "string", "pattern": r"^\+?[0-9]{5,15}$"},
             }
         ),
     ],
-    "x-message": f"a chat is a state ({', '.join(CHAT_STATES)}) or a mapping of state, retry_after, limited_sends, first_name, last_name, username, language_code",
+    "x-message": f"a chat is a state ({', '.join(CHAT_STATES)}) or a mapping of state, retry_after, limited_sends, first_name, last_name, username, language_code, phone_number",
 }
 
 TELEGRAM = _object(

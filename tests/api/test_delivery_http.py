@@ -119,7 +119,7 @@ async def test_blocked_user_story(client):
     assert [d["chat_id"] for d in final["deliveries"]].count("222") == 1  # the second send made no attempt on her
     assert subscribers(final) == 2 and len(final["token_removals"]) == 1
     chat_222 = (await client.get("/_mock/telegram/chats/222/messages")).json()
-    assert chat_222 == {"chat_id": "222", "state": "blocked", "messages": [], "chat_actions": []}
+    assert chat_222 == {"chat_id": "222", "state": "blocked", "messages": [], "chat_actions": [], "keyboards": {}}
     assert len((await client.get("/_mock/telegram/chats/111/messages")).json()["messages"]) == 2
 
     journal = (await client.get("/_mock/requests")).json()["requests"]

@@ -172,7 +172,7 @@ async def test_bad_caption_entities_json_is_ignored_as_telegram_does(client):
         ("sendPhoto", {"chat_id": "111", "caption": "<b>x", "parse_mode": "HTML"}, {"photo": ("a.png", PNG)}, 400,
          'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"'),
         ("sendPhoto", {"chat_id": "111", "has_spoiler": "maybe"}, {"photo": ("a.png", PNG)}, 400, 'Bad Request: parameter "has_spoiler" must be a Boolean'),
-        ("sendPhoto", {"chat_id": "111", "reply_markup": "[]"}, {"photo": ("a.png", PNG)}, 400, "Bad Request: can't parse reply keyboard markup JSON object"),
+        ("sendPhoto", {"chat_id": "111", "reply_markup": "[]"}, {"photo": ("a.png", PNG)}, 400, "Bad Request: object expected as reply markup"),
         ("sendPhoto", {}, {"photo": ("a.png", PNG)}, 400, "Bad Request: chat_id is empty"),
         ("sendDocument", {"chat_id": "@channel"}, {"document": ("a.txt", b"x")}, 400, "Bad Request: chat not found"),
     ],

@@ -148,3 +148,54 @@ async def test_the_whole_loop(emulator):
             running.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await running
+
+
+async def test_phone_sharing_registers_the_token_on_the_contact_holding_that_phone(emulator):
+    """A plain Start → the bridge asks for the phone with a request_contact keyboard → the user shares it →
+    the bridge registers the chat id with that phone → eSputnik puts the token on Ivan, who holds it."""
+    async with live_server(emulator) as url, httpx.AsyncClient(base_url=url) as client:
+        shop = Shop(client)
+        bridge = Bridge(url, url, TOKEN, APP_UUID, KEY, poll_timeout=1)
+        running = asyncio.create_task(bridge.run())
+        try:
+            # Telegram shares a phone as digits, without the "+" the shop stored (+380671234567).
+            r = await client.post("/_mock/telegram/users", json={"id": IVAN_CHAT, "first_name": "Ivan", "phone_number": "380671234567"})
+            assert r.status_code == 200, r.text
+            assert (await client.post(f"/_mock/telegram/users/{IVAN_CHAT}/start")).status_code == 200
+
+            async def keyboard_shown():
+                r = await client.get(f"/_mock/telegram/chats/{IVAN_CHAT}/messages")
+                return r.json()["keyboards"].get("demo_shop_bot", {}).get("keyboard")
+
+            shown = await eventually(keyboard_shown)
+            assert shown["markup"]["keyboard"] == [[{"text": "Share my phone number", "request_contact": True}]]
+            asked = (await shop.chat(IVAN_CHAT))[-1]
+            assert asked["text"].startswith("Please share your phone number") and "reply_markup" not in asked
+
+            r = await client.post(f"/_mock/telegram/users/{IVAN_CHAT}/press_key", json={"text": "Share my phone number"})
+            assert r.status_code == 200, r.text
+            assert r.json()["updates"][0]["message"]["contact"]["user_id"] == IVAN_CHAT
+
+            async def ivan_channels():
+                return await shop.telegram_channels(IVAN)
+
+            async def bridge_registered():
+                return bridge.registered
+
+            assert await eventually(bridge_registered) == {IVAN_CHAT: {"token": str(IVAN_CHAT), "phone": "380671234567"}}
+            assert await ivan_channels() == [str(IVAN_CHAT)]
+            ivan = next(c for c in (await shop.state())["contacts"] if c["id"] == IVAN)
+            assert ivan["tokens"] == {APP_UUID: [str(IVAN_CHAT)]} and ivan["phone"] == "+380671234567"
+            assert await shop.subscribers() == 3
+
+            # The bridge thanks Ivan and takes the keyboard away.
+            async def keyboard_gone():
+                r = await client.get(f"/_mock/telegram/chats/{IVAN_CHAT}/messages")
+                return r.json()["keyboards"] == {}
+
+            assert await eventually(keyboard_gone)
+            assert (await shop.chat(IVAN_CHAT))[-1]["text"] == "Thank you!"
+        finally:
+            running.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await running

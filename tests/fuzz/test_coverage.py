@@ -14,6 +14,7 @@ import yaml
 from mockserver import tracking
 from mockserver.api import routes as api_routes
 from mockserver.botapi import routes as bot_routes
+from mockserver.botapi.bot_settings import METHODS as SETTINGS_METHODS
 from mockserver.botapi.editing import METHODS as EDITING_METHODS
 from mockserver.botapi.files import METHODS as FILE_METHODS
 from mockserver.botapi.methods import METHODS
@@ -31,7 +32,7 @@ CHECKS = (
 )
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 # Chains leave these out (test_contract says why); they are still fuzzed one example at a time.
-UNCHAINED = {"reset", "addFault", "loadScenario"}
+UNCHAINED = {"reset", "addFault", "loadScenario", "botLogOut", "botLogOutGet"}
 
 
 def shape(path: str) -> str:
@@ -49,7 +50,7 @@ def served() -> set[tuple[str, str]]:
     file_server = [route for route in bot_routes() if route.path.startswith("/file/")]
     for route in [*api_routes(), *control_routes(), *tracking.routes, *file_server]:
         found |= {(shape(route.path.replace(":path}", "}")), m) for m in route.methods if m != "HEAD"}
-    for name in [*METHODS, *FILE_METHODS, *EDITING_METHODS]:
+    for name in [*METHODS, *FILE_METHODS, *EDITING_METHODS, *SETTINGS_METHODS]:
         found |= {(f"/bot{{}}/{name}", "GET"), (f"/bot{{}}/{name}", "POST")}
     return found
 

@@ -26,7 +26,7 @@ from ..sending.activity import WebhookTarget
 from ..settings import ASSUMPTION_CHOICES, Account, Limits
 from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
 from ..telegram.history import check_history
-from . import audience, bots, commerce, files, sending, sends
+from . import audience, bot_settings, bots, commerce, files, sending, sends
 from .checks import Apply, is_int, listing, mapping, need, number, objects, text_or_null
 
 if TYPE_CHECKING:
@@ -402,7 +402,7 @@ def load_contacts(world: "World", data: dict, written: bool = False) -> Apply:
 
 # -- telegram --------------------------------------------------------------------------
 
-CHAT_KEYS = ("first_name", "last_name", "username", "language_code")
+CHAT_KEYS = ("first_name", "last_name", "username", "language_code", "phone_number")
 
 
 def dump_telegram(world: "World") -> dict:
@@ -483,10 +483,11 @@ PARTS: list[Part] = [
     *(Part(*part) for part in files.PARTS),
     *(Part(*part) for part in commerce.PARTS),
     *(Part(*part) for part in audience.PARTS),
+    *(Part(*part) for part in bot_settings.PARTS),
 ]
 # Loads that need the whole snapshot (several keys rebuilt as one, or checked against each other).
 WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [
-    load_contacts, sending.load_deliveries, bots.load_bots, files.load_files,
+    load_contacts, sending.load_deliveries, bots.load_bots, files.load_files, bot_settings.load_bot_settings,
 ]
 
 

@@ -38,6 +38,8 @@ MAX_USER_ID = 2**52
 MAX_NAME = 64
 # A bot's membership in a private chat in each state; a deactivated account tells bots nothing.
 MEMBERSHIP = {ACTIVE: "member", RATE_LIMITED: "member", UNKNOWN: "member", BLOCKED: "kicked"}
+# Telegram keeps phone numbers as digits (at most 15, E.164), shared with or without a leading "+".
+PHONE = re.compile(r"^\+?[0-9]{5,15}$")
 STALE_QUERY = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
@@ -62,6 +64,12 @@ def private_chat(chat: Chat) -> dict:
         if name in profile:
             data[name] = profile[name]
     return data
+
+
+def check_phone(value: object) -> str:
+    if not isinstance(value, str) or not PHONE.match(value):
+        raise InvalidInput("'phone_number' must be a phone number: an optional + and 5 to 15 digits")
+    return value
 
 
 def parse_user_id(value: object) -> str:
@@ -137,6 +145,8 @@ class BotSide:
             if value is not None and (not isinstance(value, str) or not value or len(value) > MAX_NAME):
                 raise InvalidInput(f"'{name}' must be a non-empty string of at most {MAX_NAME} characters")
             fields[name] = value
+        if profile.get("phone_number") is not None:
+            fields["phone_number"] = check_phone(profile["phone_number"])
         created = chat_id not in self.telegram.chats
         self.telegram.make_room([chat_id], doing=f"creating user {chat_id}")
         chat = self.telegram.chats.get(chat_id) or Chat(id=chat_id, state=UNKNOWN)

@@ -55,6 +55,8 @@ class Chat:
     last_name: str | None = None
     username: str | None = None
     language_code: str | None = None
+    # The user's own phone (never in a User object): what sharing their contact sends a bot.
+    phone_number: str | None = None
     # For rate_limited chats: each refused send says retry after this many seconds,
     # and after ``limited_sends`` refusals (None: forever) the chat answers again.
     retry_after: int = 1

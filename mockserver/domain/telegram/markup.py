@@ -94,7 +94,7 @@ def check_inline_keyboard(markup: object) -> dict:
         raise bad_request("can't parse reply keyboard markup JSON object")
     rows = markup.get("inline_keyboard")
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("can't parse reply keyboard markup JSON object: field \"inline_keyboard\" must be an Array of Arrays")
+        raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
     clean_rows = []
     for row in rows:
         clean_row = []

@@ -100,7 +100,19 @@ class Front:
 
         app = self.faulted if self.emulator.faults.faults else self.app
         if path.startswith(JOURNAL_SKIPS):
-            await app(scope, replay, send)
+            if scope["method"] == "GET":
+                await app(scope, replay, send)
+                return
+            status = 0
+
+            def seen(message: Message) -> Awaitable[None]:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                return send(message)
+
+            await app(scope, replay, seen)
+            self.emulator.control_finished(scope["method"], path, status)
             return
         journal = self.emulator.journal
         entry = journal.open(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import clock, core, faults, journal, outbox, scenario, telegram_chats, telegram_files, telegram_users
+from . import clock, core, faults, journal, outbox, scenario, stream, telegram_chats, telegram_files, telegram_users, ui, views
 
 
 def routes() -> list[Route]:
@@ -18,4 +18,7 @@ def routes() -> list[Route]:
         *telegram_users.routes,
         *outbox.routes,
         *telegram_files.routes,
+        *stream.routes,
+        *views.routes,
+        *ui.routes,
     ]

@@ -19,7 +19,10 @@ MAX_COUNT = 1_000_000_000
 @handler
 async def requests(request: Request) -> Response:
     journal = request.app.state.emulator.journal
+    limit = number(request, "limit", low=1, high=MAX_COUNT)
     entries = request_filter(request).select(journal)
+    if limit is not None:
+        entries = entries[-limit:]  # the newest: what a dashboard or a tail shows
     return control_json(
         {"size": journal.size, "max_bytes": journal.max_bytes, "bytes": journal.bytes, "dropped": journal.dropped, "requests": [entry.as_dict() for entry in entries]}
     )

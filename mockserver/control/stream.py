@@ -44,7 +44,7 @@ async def stream(request: Request) -> Response:
         ready = event("ready", emulator.change_context())
         try:
             # retry: how long a browser's EventSource waits before it reconnects (milliseconds).
-            yield b"retry: 1000\n\n" + ready
+            yield b"retry: 1000\n" + ready
             while True:
                 wait = KEEP_ALIVE if deadline is None else min(KEEP_ALIVE, deadline - loop.time())
                 if wait <= 0:

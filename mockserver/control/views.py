@@ -44,8 +44,12 @@ def query_text(request: Request) -> str:
     return raw.strip()
 
 
+# islice takes indexes up to sys.maxsize; no part of the world comes near either bound.
+LAST_INDEX = 2**62
+
+
 def paged(items: Iterable, offset: int, limit: int) -> list:
-    return list(islice(items, offset, offset + limit))
+    return list(islice(items, min(offset, LAST_INDEX), min(offset + limit, LAST_INDEX)))
 
 
 # -- the overview ----------------------------------------------------------------------------

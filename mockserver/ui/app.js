@@ -412,8 +412,9 @@ function buttonsOf(markup) {
   return markup.inline_keyboard || markup.keyboard || [];
 }
 
-function renderMessage(chatId, message, bot) {
+function renderMessage(chatId, message, acting) {
   const from = message.from || {};
+  const bot = from.is_bot && from.username ? from.username : acting;
   const who = from.is_bot ? `@${from.username || "bot"}` : from.first_name || "user";
   const body = [];
   const text = message.text ?? message.caption;
@@ -473,14 +474,15 @@ async function act(run) {
 }
 
 function conversation(main, chatId, params) {
-  const bot = params.get("bot") || "";
   const base = `/_mock/telegram/users/${encodeURIComponent(chatId)}`;
-  const botInput = h("select", { name: "bot" }, h("option", { value: "" }, "(the only bot)"));
+  const botInput = h("select", { name: "bot" });
+  // The user acts towards one bot: the one named in the URL, else the first (an action needs one when there are several).
   const bots = call("GET", "/_mock/overview").then((data) => {
-    for (const b of data.bots) botInput.append(h("option", { value: b.username, selected: b.username === bot }, `@${b.username}`));
-  }).catch(() => {});
+    const wanted = params.get("bot") || (data.bots[0] && data.bots[0].username) || "";
+    for (const b of data.bots) botInput.append(h("option", { value: b.username, selected: b.username === wanted }, `@${b.username}`));
+  }).catch(showProblem);
   botInput.addEventListener("change", () => go("telegram", chatId, { bot: botInput.value }));
-  const send = (name, build) => (data) => call("POST", `${base}/${name}`, withBot(build(data), bot));
+  const send = (name, build) => (data) => call("POST", `${base}/${name}`, withBot(build(data), botInput.value));
   main.append(
     h("p", {}, link("#/telegram", "← All chats")),
     h("h1", {}, `Chat ${chatId}`),
@@ -502,7 +504,7 @@ function conversation(main, chatId, params) {
       return [
         h("p", { class: "chat-state" }, "State: ", h("strong", { class: `state state-${data.state}` }, data.state)),
         data.messages.length
-          ? h("ol", { class: "conversation", "aria-label": `Messages of chat ${chatId}` }, data.messages.map((m) => renderMessage(chatId, m, bot)))
+          ? h("ol", { class: "conversation", "aria-label": `Messages of chat ${chatId}` }, data.messages.map((m) => renderMessage(chatId, m, botInput.value)))
           : h("p", { class: "empty" }, "No messages in this chat yet."),
       ];
     },

@@ -83,7 +83,7 @@ class Subscriber:
     def put(self, chunk: bytes) -> None:
         if len(self.pending) >= MAX_QUEUED:
             self.pending.clear()
-            chunk = event("overflow", {"dropped": MAX_QUEUED})
+            self.pending.append(event("overflow", {"dropped": MAX_QUEUED}))
         self.pending.append(chunk)
         self._ready.set()
 

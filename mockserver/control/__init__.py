@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from . import clock, core, faults, journal, outbox, scenario, stream, telegram_chats, telegram_files, telegram_users, ui, views
+from . import (
+    clock,
+    core,
+    faults,
+    journal,
+    outbox,
+    scenario,
+    stream,
+    telegram_chats,
+    telegram_files,
+    telegram_users,
+    ui,
+    views,
+)
 
 
 def routes() -> list[Route]:

@@ -9,7 +9,7 @@ over the part it lists, and a page never holds more than ``MAX_LIMIT`` rows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import islice
 
 from starlette.requests import Request
@@ -98,11 +98,17 @@ def contact_row(contact: Contact) -> dict:
     }
 
 
-def haystack(contact: Contact) -> str:
-    parts = [str(contact.id), contact.first_name or "", contact.last_name or "", contact.external_customer_id or ""]
-    parts += [str(channel.get("value", "")) for channel in contact.channels]
-    parts += [token for tokens in contact.tokens.values() for token in tokens]
-    return "\n".join(parts).lower()
+def holds(contact: Contact, wanted: str) -> bool:
+    """Whether ``wanted`` (lower case) is in the contact's id, names, channels, externalCustomerId or tokens."""
+    for value in (contact.external_customer_id, contact.first_name, contact.last_name):
+        if value and wanted in value.lower():
+            return True
+    if wanted in str(contact.id):
+        return True
+    for channel in contact.channels:
+        if wanted in str(channel.get("value", "")).lower():
+            return True
+    return any(wanted in token for tokens in contact.tokens.values() for token in tokens)
 
 
 def exact_matches(world, text: str) -> list[Contact]:
@@ -118,15 +124,14 @@ def exact_matches(world, text: str) -> list[Contact]:
     return list(found.values())
 
 
-def contact_matches(world, text: str) -> Iterator[Contact]:
-    """Exact matches first, then every other contact holding ``text`` anywhere (a token among them)."""
+def contact_matches(world, text: str) -> list[Contact]:
+    """The contacts an identifier names exactly (the book's indexes: no scan); when none does, every
+    contact holding ``text`` anywhere (a scan: a token, a part of a name or an address)."""
     exact = exact_matches(world, text)
-    yield from exact
-    seen = {contact.id for contact in exact}
+    if exact:
+        return exact
     wanted = text.lower()
-    for contact in world.contacts:
-        if contact.id not in seen and wanted in haystack(contact):
-            yield contact
+    return [contact for contact in world.contacts if holds(contact, wanted)]
 
 
 @handler
@@ -137,7 +142,7 @@ async def contacts(request: Request) -> Response:
     if not text:
         total, items = len(world.contacts), paged(iter(world.contacts), offset, limit)
     else:
-        matches = list(contact_matches(world, text))
+        matches = contact_matches(world, text)
         total, items = len(matches), matches[offset:offset + limit]
     return control_json(
         {"query": text, "offset": offset, "limit": limit, "total": total, "items": [contact_row(c) for c in items]}

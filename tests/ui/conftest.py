@@ -4,8 +4,7 @@ Never a downloaded browser (no ``playwright install``): ``CHROMIUM`` is the syst
 ``.ci/run`` installs with apt-get. Where it is missing the tests are skipped with that reason,
 unless ``MOCKSERVER_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes that a failure.
 
-``MOCKSERVER_UI_SCREENSHOTS=DIR`` saves a screenshot of each view the tests open into DIR
-(``docs/`` holds the README's).
+The README's screenshots are made by ``docs/screenshots.py``, not by the tests.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import pytest
 
 CHROMIUM = Path(os.environ.get("MOCKSERVER_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = os.environ.get("MOCKSERVER_UI_SCREENSHOTS")
 
 
 def launch(playwright):
@@ -37,14 +35,3 @@ def browser():
         yield browser
         browser.close()
 
-
-@pytest.fixture
-def screenshot():
-    """``screenshot(page, name)``: saved as ui-NAME.png when MOCKSERVER_UI_SCREENSHOTS is set."""
-
-    def take(page, name: str) -> None:
-        if SCREENSHOTS:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(SCREENSHOTS) / f"ui-{name}.png"), full_page=True)
-
-    return take

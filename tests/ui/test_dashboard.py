@@ -90,7 +90,7 @@ def region(page):
     return page.locator(".region")
 
 
-def test_the_overview_shows_the_world_and_follows_it_live(page, server, screenshot):
+def test_the_overview_shows_the_world_and_follows_it_live(page, server):
     open_view(page, server, "overview")
     assert page.locator("h1").inner_text() == "Overview"
     assert page.locator("#scenario").inner_text() == "happy_path"
@@ -100,7 +100,6 @@ def test_the_overview_shows_the_world_and_follows_it_live(page, server, screensh
     contacts = page.locator("section", has=page.get_by_role("heading", name="Contacts"))
     assert "Live\n123" in contacts.inner_text() and "Deleted\n0" in contacts.inner_text()
     assert "No fault rules." in page.locator("section", has_text="Faults active").inner_text()
-    screenshot(page, "overview")
     # A token registered by an integrator shows up without a reload.
     call(server, "POST", f"/api/v1/apps/{APP_UUID}/tokens", {"tokens": [{"token": "333", "contactId": 1003}]}, BASIC)
     page.wait_for_function(
@@ -112,7 +111,7 @@ def test_the_overview_shows_the_world_and_follows_it_live(page, server, screensh
     assert int(page.locator("#live").get_attribute("data-events")) >= 3
 
 
-def test_contacts_page_search_and_open_a_card(page, server, screenshot):
+def test_contacts_page_search_and_open_a_card(page, server):
     open_view(page, server, "contacts")
     table = page.get_by_role("table", name="Contacts")
     assert table.locator("tbody tr").count() == 50
@@ -127,7 +126,6 @@ def test_contacts_page_search_and_open_a_card(page, server, screenshot):
     loaded(page)
     rows = table.locator("tbody tr")
     assert rows.count() == 1 and "olena@example.com" in rows.inner_text()
-    screenshot(page, "contacts")
     # A search by token, then the card.
     page.goto(f"{server.url}/_mock/ui#/contacts?query=111")
     loaded(page)
@@ -143,10 +141,9 @@ def test_contacts_page_search_and_open_a_card(page, server, screenshot):
     history = page.get_by_role("table", name="What happened to this contact")
     history.get_by_text("token added").wait_for(timeout=WAIT)
     assert "777" in history.inner_text()
-    screenshot(page, "contact")
 
 
-def test_a_conversation_with_keyboards_and_the_users_actions(page, server, screenshot):
+def test_a_conversation_with_keyboards_and_the_users_actions(page, server):
     open_view(page, server, "telegram")
     page.get_by_text("New simulated user").click()
     page.get_by_label("User id").fill("555")
@@ -177,7 +174,6 @@ def test_a_conversation_with_keyboards_and_the_users_actions(page, server, scree
     # Every field of a message stays readable, whatever it carries (edits, contacts...).
     conversation.locator("li").first.get_by_text("All fields").click()
     assert '"text": "/start promo"' in conversation.locator("li").first.locator("pre").inner_text()
-    screenshot(page, "telegram")
     page.get_by_role("button", name="Block", exact=True).click()
     page.locator(".chat-state", has_text="blocked").wait_for(timeout=WAIT)
     page.get_by_role("button", name="Unblock").click()
@@ -207,7 +203,7 @@ def test_an_edited_message_and_a_reply_keyboard_render_generically(page, server)
     assert page.locator(".conversation li").nth(1).inner_text().count("No") >= 1
 
 
-def test_deliveries_by_campaign_with_statuses_and_reasons(page, server, screenshot):
+def test_deliveries_by_campaign_with_statuses_and_reasons(page, server):
     template = call(server, "POST", "/api/v1/messages/telegram", {"name": "Spring sale", "text": "See https://shop.example/sale"}, BASIC)
     call(server, "POST", "/_mock/telegram/chats/222/block")
     open_view(page, server, "deliveries")
@@ -225,10 +221,9 @@ def test_deliveries_by_campaign_with_statuses_and_reasons(page, server, screensh
     page.wait_for_url(re.compile(r"status=FAILED"))
     loaded(page)
     assert deliveries.locator("tbody tr").count() == 1
-    screenshot(page, "deliveries")
 
 
-def test_the_journal_filters_and_shows_bodies_answers_and_token_outcomes(page, server, screenshot):
+def test_the_journal_filters_and_shows_bodies_answers_and_token_outcomes(page, server):
     call(server, "POST", f"/api/v1/apps/{APP_UUID}/tokens",
          {"tokens": [{"token": "900", "email": "new@example.com"}, {"token": "111", "contactId": 1001}]}, BASIC)
     call(server, "GET", "/api/v1/version", headers=BASIC)
@@ -246,14 +241,13 @@ def test_the_journal_filters_and_shows_bodies_answers_and_token_outcomes(page, s
     assert outcomes.locator("tbody tr").all_inner_texts()[0].split("\t")[:3] == ["0", "900", "created"]
     assert "present" in outcomes.inner_text()
     assert '"email": "new@example.com"' in entries.first.locator("pre").first.inner_text()
-    screenshot(page, "journal")
     # A new matching request arrives live; one that does not match stays out.
     call(server, "GET", "/api/v1/version", headers=BASIC)
     call(server, "POST", f"/api/v1/apps/{APP_UUID}/tokens", {"tokens": [{"token": "901", "contactId": 1002}]}, BASIC)
     page.wait_for_function("() => document.querySelectorAll('.journal > li').length === 2", timeout=WAIT)
 
 
-def test_control_clock_faults_scenarios_and_reset(page, server, screenshot):
+def test_control_clock_faults_scenarios_and_reset(page, server):
     open_view(page, server, "control")
     page.get_by_role("button", name="Freeze", exact=True).click()
     page.locator(".clock-now", has_text="yes").wait_for(timeout=WAIT)
@@ -267,7 +261,6 @@ def test_control_clock_faults_scenarios_and_reset(page, server, screenshot):
     faults.wait_for(timeout=WAIT)
     [rule] = call(server, "GET", "/_mock/faults")["faults"]
     assert rule["action"] == {"status": 500} and rule["id"] in faults.inner_text()
-    screenshot(page, "control")
     page.get_by_role("button", name=f"Remove fault {rule['id']}").click()
     page.get_by_text("No fault rules.").wait_for(timeout=WAIT)
     assert call(server, "GET", "/_mock/faults")["faults"] == []

@@ -10,9 +10,10 @@ page's own performance timeline:
   world (its /_mock calls answered and rendered), which is "the page opened".
 
 Each view is opened ``--runs`` times; the median is reported (with the worst run). The browser
-is Debian's chromium through Playwright, as in tests/ui.
+is Debian's chromium through Playwright, as in tests/ui. ``--broadcast`` first sends a broadcast
+to every subscriber, so that the overview and the deliveries view count 100,000 deliveries.
 
-    python bench/ui_load.py [--scenario large_audience] [--runs 5]
+    python bench/ui_load.py [--scenario large_audience] [--runs 5] [--broadcast]
 
 Exit status: 0 when every view opened, 1 otherwise. No figure is asserted (bench/README.md).
 """
@@ -20,9 +21,12 @@ Exit status: 0 when every view opened, 1 otherwise. No figure is asserted (bench
 from __future__ import annotations
 
 import argparse
+import base64
+import json
 import statistics
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from mockserver import Emulator  # noqa: E402
 from mockserver.scenario import load_scenario  # noqa: E402
 from mockserver.threaded import ThreadedServer  # noqa: E402
+from tests.conftest import KEY  # noqa: E402
 from tests.ui.conftest import ARGS, CHROMIUM  # noqa: E402
 
 VIEWS = [
@@ -52,10 +57,24 @@ TIMINGS = """() => {
 }"""
 
 
+def broadcast(url: str, apps) -> None:
+    auth = {"Authorization": "Basic " + base64.b64encode(f"bench:{KEY}".encode()).decode(), "Content-Type": "application/json"}
+
+    def post(path: str, body: dict) -> dict:
+        request = urllib.request.Request(url + path, json.dumps(body).encode(), auth, method="POST")
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return json.loads(response.read())
+
+    template = post("/api/v1/messages/telegram", {"name": "Sale", "text": "Hi, see https://shop.example/sale"})
+    app_uuid = next(iter(apps)).app_uuid
+    post("/api/v1/broadcast", {"messageId": template["id"], "appId": app_uuid})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="large_audience")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--broadcast", action="store_true", help="broadcast to every subscriber first")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -64,6 +83,10 @@ def main() -> int:
     print(f"world: {len(emulator.world.contacts)} contacts, built in {time.perf_counter() - started:.1f} s")
     failures = 0
     with ThreadedServer(emulator) as server, sync_playwright() as playwright:
+        if args.broadcast:
+            started = time.perf_counter()
+            broadcast(server.url, emulator.world.apps)
+            print(f"broadcast: {len(emulator.world.deliveries)} deliveries in {time.perf_counter() - started:.1f} s")
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         print(f"{'view':40} {'DOMContentLoaded ms':>20} {'first view ms':>14} {'worst ms':>9}")
         for view in VIEWS:

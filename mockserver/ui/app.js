@@ -6,6 +6,7 @@
 const TOKEN_KEY = "mockserver.control-token";
 const PAGE = 50;
 const JOURNAL_LIMIT = 100;
+const NOTE_ITEMS = 50; // a broadcast's entry notes every delivery: show the first few
 const STATUSES = ["PENDING", "SENT", "DELIVERED", "FAILED", "CLICKED", "CANCELLED"];
 
 const app = {
@@ -562,11 +563,11 @@ VIEWS.journal = (main, region, arg, params) => {
     go("journal", undefined, { method: method.value.trim(), path: path.value.trim(), status: status.value.trim() });
   });
   main.append(h("h1", {}, "Journal"), form,
-    h("p", { class: "call" }, h("code", {}, `GET /_mock/requests?method=&path=&status=&limit=${JOURNAL_LIMIT}`), " (the newest first; control-plane calls are not journaled)"));
+    h("p", { class: "call" }, h("code", {}, `GET /_mock/requests?method=&path=&status=&limit=${JOURNAL_LIMIT}&items=${NOTE_ITEMS}`), " (the newest first; control-plane calls are not journaled)"));
   return {
     kinds: ["request"],
     refresh: async () => {
-      const data = await call("GET", `/_mock/requests${query({ ...filters, limit: JOURNAL_LIMIT })}`);
+      const data = await call("GET", `/_mock/requests${query({ ...filters, limit: JOURNAL_LIMIT, items: NOTE_ITEMS })}`);
       let entries = data.requests.slice().reverse();
       if (only) entries = entries.filter((e) => String(e.id) === only);
       return [
@@ -578,12 +579,13 @@ VIEWS.journal = (main, region, arg, params) => {
 };
 
 function journalEntry(entry, open) {
-  const extras = Object.fromEntries(Object.entries(entry).filter(([k]) => !["id", "time", "method", "path", "query", "status", "request", "response", "outcomes"].includes(k)));
+  const extras = Object.fromEntries(Object.entries(entry).filter(([k]) => !["id", "time", "method", "path", "query", "status", "request", "response", "outcomes", "truncated"].includes(k)));
   const bad = entry.status >= 400 || entry.status === 0;
   return h("li", { "data-request-id": entry.id },
     h("details", { open: open === String(entry.id) },
       h("summary", {}, h("span", { class: "id" }, `#${entry.id}`), " ", h("strong", {}, entry.method), " ", h("code", {}, entry.path + (entry.query ? `?${entry.query}` : "")),
         " → ", h("span", { class: bad ? "status bad" : "status" }, entry.status ? String(entry.status) : "no answer"), " ", h("time", {}, when(entry.time))),
+      entry.truncated ? h("p", { class: "call" }, `Shown in part: ${Object.entries(entry.truncated).map(([k, n]) => `${k}, the first ${NOTE_ITEMS} of ${n}`).join("; ")}`) : null,
       entry.outcomes ? table("Each token item's outcome", ["Item", "Token", "Outcome", "Contact"],
         entry.outcomes.map((o) => [String(o.index), o.token, o.outcome, link(`#/contacts/${o.contactId}`, String(o.contactId))])) : null,
       h("div", { class: "bodies" },

@@ -136,6 +136,17 @@ async def test_the_journal_can_be_limited_to_its_newest_entries(client):
     assert (await client.get("/_mock/requests", params={"limit": 0})).status_code == 400
 
 
+async def test_long_lists_in_the_journal_notes_can_be_cut(client):
+    tokens = [{"token": str(500 + i), "email": f"n{i}@example.com"} for i in range(5)]
+    await client.post(f"/api/v1/apps/{APP_UUID}/tokens", json={"tokens": tokens})
+    [entry] = (await client.get("/_mock/requests", params={"items": 2})).json()["requests"]
+    assert [o["token"] for o in entry["outcomes"]] == ["500", "501"] and entry["truncated"] == {"outcomes": 5}
+    [whole] = (await client.get("/_mock/requests")).json()["requests"]
+    assert len(whole["outcomes"]) == 5 and "truncated" not in whole
+    [short] = (await client.get("/_mock/requests", params={"items": 5})).json()["requests"]
+    assert "truncated" not in short
+
+
 async def test_shipped_scenarios_are_listed_and_load_as_they_are(client):
     names = (await client.get("/_mock/scenarios")).json()["scenarios"]
     assert {"blocked_user", "happy_path", "large_audience"} <= set(names)

@@ -115,7 +115,8 @@ function definitions(pairs) {
 }
 
 function json(value) {
-  return h("pre", { class: "json" }, value === null || value === undefined ? "(none)" : typeof value === "string" ? value : JSON.stringify(value, null, 2));
+  if (value === null || value === undefined || value === "") return h("p", { class: "empty" }, "(no body)");
+  return h("pre", { class: "json" }, typeof value === "string" ? value : JSON.stringify(value, null, 2));
 }
 
 function when(seconds) {

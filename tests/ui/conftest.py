@@ -1,4 +1,4 @@
-"""The dashboard in a real browser: Debian's chromium driven by Playwright, one browser per session.
+"""The dashboard in a real browser: Debian's chromium driven by Playwright, one browser per module.
 
 Never a downloaded browser (no ``playwright install``): ``CHROMIUM`` is the system's, which
 ``.ci/run`` installs with apt-get. Where it is missing the tests are skipped with that reason,
@@ -22,7 +22,9 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
 
 
-@pytest.fixture(scope="session")
+# One browser per module, not per session: while Playwright's sync API is open its event loop counts
+# as running in this thread, and the async tests a worker runs next (anyio) could not start theirs.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.is_file():
         if os.environ.get("MOCKSERVER_REQUIRE_BROWSER") == "1":

@@ -14,6 +14,8 @@ const app = {
   events: 0,
   view: null,       // {kinds, refresh} of the mounted view
   pending: null,    // a refresh scheduled by the stream
+  refreshing: false,
+  again: false,
   tokenWaiters: [],
 };
 
@@ -224,9 +226,31 @@ async function refresh() {
   }
 }
 
+// At most one refresh per THROTTLE ms however busy the world is (a load test sends events by the
+// thousand), and never two at once: a change seen meanwhile schedules one more after it.
+const THROTTLE = 250;
+
 function refreshSoon(delay) {
-  clearTimeout(app.pending);
-  app.pending = setTimeout(refresh, delay === undefined ? 150 : delay);
+  if (delay === 0) clearTimeout(app.pending);
+  else if (app.pending) return;
+  app.pending = setTimeout(async () => {
+    if (app.refreshing) {
+      app.pending = null;
+      app.again = true;
+      return;
+    }
+    app.refreshing = true;
+    try {
+      await refresh();
+    } finally {
+      app.refreshing = false;
+      app.pending = null;
+      if (app.again) {
+        app.again = false;
+        refreshSoon();
+      }
+    }
+  }, delay === undefined ? THROTTLE : delay);
 }
 
 // -- the change stream -----------------------------------------------------------------------------------

@@ -150,7 +150,9 @@ async def contacts(request: Request) -> Response:
 
 
 def contact_history(emulator, contact: Contact) -> list[dict]:
-    """What the journal and the deliveries say happened to a contact, oldest first."""
+    """What the journal and the deliveries say happened to a contact, oldest first: token items
+    resolved to it, its creation, updates and deletes through the contacts API, its deliveries and
+    the tokens they removed. What the journal has dropped (its bound) is not told."""
     history: list[dict] = []
     own_paths = {f"/api/v1/contact/{contact.id}"}
     for entry in emulator.journal.entries:
@@ -158,8 +160,13 @@ def contact_history(emulator, contact: Contact) -> list[dict]:
         for outcome in entry.notes.get("outcomes", ()):
             if outcome.get("contactId") == contact.id:
                 history.append({**request, "what": f"token {outcome['outcome']}", "token": outcome["token"]})
+        notes = entry.notes
         if entry.path in own_paths and entry.method != "GET" and 200 <= entry.status < 300:
             history.append({**request, "what": "deleted" if entry.method == "DELETE" else "updated"})
+        elif notes.get("contactId") == contact.id:  # POST /api/v1/contact
+            history.append({**request, "what": "created" if notes.get("created") else "updated"})
+        elif contact.id in notes.get("contactIds", ()):  # DELETE /api/v1/contact?externalCustomerId=
+            history.append({**request, "what": "deleted"})
     for delivery in emulator.world.deliveries:
         if delivery.contact_id == contact.id:
             history.append(

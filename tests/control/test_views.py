@@ -91,6 +91,16 @@ async def test_a_contact_card_has_channels_tokens_mutes_and_history(client):
     assert added["method"] == "POST" and added["path"].endswith("/tokens") and isinstance(added["request"], int)
 
 
+async def test_a_contacts_history_tells_its_creation_update_and_deletion_through_the_api(client):
+    r = await client.post("/api/v1/contact", json={"firstName": "Nova", "externalCustomerId": "N-1", "channels": [{"type": "email", "value": "nova@example.com"}]})
+    new_id = r.json()["id"]
+    await client.put(f"/api/v1/contact/{new_id}", json={"firstName": "Nova B", "channels": [{"type": "email", "value": "nova@example.com"}]})
+    await client.delete("/api/v1/contact", params={"externalCustomerId": "N-1"})
+    card = (await client.get(f"/_mock/contacts/{new_id}")).json()
+    assert [item["what"] for item in card["history"]] == ["created", "updated", "deleted"]
+    assert card["deleted"] is True and card["firstName"] == "Nova B"
+
+
 async def test_a_contact_card_of_a_deleted_contact_and_refusals(client):
     await client.delete("/api/v1/contact/1003")
     card = (await client.get("/_mock/contacts/1003")).json()

@@ -4,7 +4,7 @@ the control token once one is set (``--control-token`` or ``MOCKSERVER_CONTROL_T
 The control plane can read and replace the whole world, so on a shared host it needs a
 lock; ``/api`` and ``/bot`` keep their own auth (API keys, bot tokens) as the real services
 do. ``/_mock/health`` stays open: it says only that the server is up, and readiness probes
-and start-up waits should not need the secret.
+and start-up waits should not need the secret; so do the dashboard's three static files.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import hmac
 import ipaddress
 
 TOKEN_ENV = "MOCKSERVER_CONTROL_TOKEN"
-OPEN_PATHS = frozenset({"/_mock/health"})
+# The dashboard's shell (mockserver/control/ui.py) holds no data, and a browser cannot send a
+# Bearer header when it opens a page: it opens freely and sends the token on every call it makes.
+OPEN_PATHS = frozenset({"/_mock/health", "/_mock/ui", "/_mock/ui/app.js", "/_mock/ui/app.css"})
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="mockserver control plane"'}
 
 

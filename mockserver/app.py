@@ -27,6 +27,7 @@ from .journal import DEFAULT_JOURNAL_BYTES, Journal
 from .middleware import Front
 from .responses import api_error, bot_error, control_error
 from .statefile import save_state
+from .stream import ChangeStream
 from .waiting import WaitingRoom
 from .watch import watch_scenario
 
@@ -68,6 +69,8 @@ class Emulator:
         self.waiting = WaitingRoom()
         self.updates = UpdateSignals(self.waiting)
         self.world.update_listeners.append(self.updates.notify)
+        self.changes = ChangeStream()
+        self.journal.listener = self._journaled
         # Set once the server begins to stop: every wait that could outlast a shutdown ends then.
         self.stopping = False
         self._stop: asyncio.Event | None = None
@@ -130,6 +133,20 @@ class Emulator:
             self.journal.closed(entry)
         return retried
 
+    def _journaled(self, entry) -> None:
+        if self.changes.subscribers:
+            self.changes.finished(entry.method, entry.path, entry.status, entry.id, self.change_context())
+
+    def control_finished(self, method: str, path: str, status: int) -> None:
+        """A control-plane call ended (they are not journaled): tell the change stream."""
+        if self.changes.subscribers:
+            self.changes.finished(method, path, status, None, self.change_context())
+
+    def change_context(self) -> dict:
+        """What clock, reset and fault events carry: the clock, the scenario's name, the rules' count."""
+        clock = self.world.clock
+        return {"clock": {"now": clock.now(), "frozen": clock.frozen}, "scenario": self.world.name, "faults": len(self.faults.faults)}
+
     def save_state(self) -> Path:
         """Write the world to the state file (atomically); the caller checks that one is set."""
         assert self.state_file is not None
@@ -157,6 +174,7 @@ class Emulator:
         if self._stop is not None:
             self._stop.set()
         self.updates.close()
+        self.changes.close()
         self.journal.wake()
         await self.background.stop()
 
@@ -165,6 +183,7 @@ class Emulator:
         self.stopping = False
         self._stop = None
         self.updates.reopen()
+        self.changes.reopen()
         self.background.start()
         if self.watch is not None:
             self._tasks.append(asyncio.create_task(watch_scenario(self, self.watch)))

@@ -124,6 +124,7 @@ class Server(EmulatorServer):
         print(f"mockserver listening on {self.base_url}", flush=True)
         for app in self.emulator.world.apps:
             print(f"bot @{app.username}: app_uuid {app.app_uuid} -> {self.base_url}/api/v1/apps/{app.app_uuid}/tokens", flush=True)
+        print(f"dashboard: {self.base_url}/_mock/ui", flush=True)
 
 
 def fail(message: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
@@ -76,6 +77,8 @@ class Journal:
         self.dropped = 0
         self._next_id = 1
         self._changed: asyncio.Event | None = None
+        # Told of every answered entry (the change stream, see mockserver/stream.py).
+        self.listener: Callable[[Entry], None] | None = None
 
     def open(self, time: float, method: str, path: str, query: str, body: bytes) -> Entry:
         entry = Entry(self._next_id, time, method, path, query, request_body=body[:BODY_PREVIEW])
@@ -102,6 +105,8 @@ class Journal:
             self.bytes += grown
             self._trim()
         self.wake()
+        if self.listener is not None:
+            self.listener(entry)
 
     def _drop_oldest(self) -> None:
         oldest = self.entries.popleft()

@@ -75,9 +75,25 @@ class Front:
 
         app = self.faulted if self.emulator.faults.faults else self.app
         if path.startswith(JOURNAL_SKIPS):
-            await app(scope, replay, send)
+            await self._unjournaled(app, path, scope, replay, send)
         else:
             await app(scope, replay, self._recorder(path, scope, body, send))
+
+    async def _unjournaled(self, app: ASGIApp, path: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """A control-plane call: not journaled, but a change it made is told to the stream's listeners."""
+        if scope["method"] == "GET":
+            await app(scope, receive, send)
+            return
+        status = 0
+
+        def seen(message: Message) -> Awaitable[None]:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            return send(message)
+
+        await app(scope, receive, seen)
+        self.emulator.control_finished(scope["method"], path, status)
 
     def _body_limit(self, path: str, scope: Scope) -> int:
         limit = self.emulator.body_limit

@@ -36,4 +36,6 @@ async def watch_scenario(emulator, path: Path, interval: float = 0.5) -> None:
             print(f"mockserver: not reloaded, keeping the running scenario:\n{exc}", file=sys.stderr, flush=True)
             continue
         emulator.load(scenario)
+        # No request made this change, so the change stream hears of it here.
+        emulator.changes.publish("reset", {"method": "WATCH", "path": str(path), "status": 200, "request": None, **emulator.change_context()})
         print(f"mockserver: reloaded {path}; the world is reset to it", file=sys.stderr, flush=True)

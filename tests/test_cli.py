@@ -67,13 +67,14 @@ def server():
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serves_registers_and_stops_cleanly_on_a_signal(server, stop):
-    listening, bot_line = read_lines(server, 2, START_TIMEOUT)
+    listening, bot_line, dashboard = read_lines(server, 3, START_TIMEOUT)
     found = re.fullmatch(r"mockserver listening on (http://127\.0\.0\.1:(\d+))", listening)
     assert found, listening
     base_url = found.group(1)
     assert int(found.group(2)) > 0
     assert f"app_uuid {APP_UUID}" in bot_line and "@demo_shop_bot" in bot_line
     assert bot_line.endswith(f"{base_url}/api/v1/apps/{APP_UUID}/tokens")
+    assert dashboard == f"dashboard: {base_url}/_mock/ui"
 
     with httpx.Client(base_url=base_url, timeout=10) as http:
         assert http.get("/_mock/health").status_code == 200

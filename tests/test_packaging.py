@@ -54,3 +54,15 @@ def test_every_subpackage_and_the_shipped_scenarios_are_in_the_wheel():
     assert set(setuptools["packages"]) == found | {"mockserver.shipped"}
     assert setuptools["package-dir"] == {"mockserver.shipped": "scenarios"}
     assert setuptools["package-data"]["mockserver.shipped"] == ["*.yaml"]
+
+
+def test_the_dashboard_files_travel_in_the_wheel():
+    """mockserver/ui is data, not a package: package-data must name every kind of file in it."""
+    import fnmatch
+
+    patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["mockserver"]
+    files = [p.relative_to(ROOT / "mockserver").as_posix() for p in (ROOT / "mockserver" / "ui").iterdir()]
+    assert files and all(any(fnmatch.fnmatch(name, pattern) for pattern in patterns) for name in files)
+    test_extra = {re.split(r"[<>= ]", d, maxsplit=1)[0].lower() for d in PYPROJECT["project"]["optional-dependencies"]["test"]}
+    assert "playwright" in test_extra
+    assert "apt-get install -y -q chromium" in CI_RUN and "MOCKSERVER_REQUIRE_BROWSER=1" in CI_RUN

@@ -25,6 +25,7 @@ async def test_reload_on_change_and_keep_on_broken_edit(tmp_path, capsys):
     path = tmp_path / "s.yaml"
     path.write_text((SCENARIOS / "blocked_user.yaml").read_text())
     emulator = Emulator(load_scenario(path))
+    listener = emulator.changes.subscribe()
     task = asyncio.create_task(watch_scenario(emulator, path, interval=0.02))
     try:
         await asyncio.sleep(0.05)  # the watcher has taken the file's first signature
@@ -34,6 +35,8 @@ async def test_reload_on_change_and_keep_on_broken_edit(tmp_path, capsys):
             if emulator.world.name == "happy_path":
                 break
         assert emulator.world.name == "happy_path" and len(emulator.world.apps) == 2
+        heard = await listener.next(1)
+        assert heard is not None and b"event: reset\n" in heard and b'"scenario":"happy_path"' in heard  # the change stream's
         touch_write(path, "contacts: [{id: x}]\n", 2 * 10**9)
         await asyncio.sleep(0.2)
         assert emulator.world.name == "happy_path"

@@ -13,9 +13,12 @@ from . import (
     orders,
     outbox,
     scenario,
+    stream,
     telegram_chats,
     telegram_files,
     telegram_users,
+    ui,
+    views,
 )
 
 
@@ -32,4 +35,7 @@ def routes() -> list[Route]:
         *telegram_files.routes,
         *events.routes,
         *orders.routes,
+        *stream.routes,
+        *views.routes,
+        *ui.routes,
     ]

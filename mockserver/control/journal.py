@@ -19,10 +19,27 @@ MAX_COUNT = 1_000_000_000
 @handler
 async def requests(request: Request) -> Response:
     journal = request.app.state.emulator.journal
+    limit = number(request, "limit", low=1, high=MAX_COUNT)
+    items = number(request, "items", low=0, high=MAX_COUNT)
     entries = request_filter(request).select(journal)
+    if limit is not None:
+        entries = entries[-limit:]  # the newest: what a dashboard or a tail shows
+    shown = [entry.as_dict() for entry in entries]
+    if items is not None:
+        shown = [cut_notes(data, entry.notes, items) for data, entry in zip(shown, entries, strict=True)]
     return control_json(
-        {"size": journal.size, "max_bytes": journal.max_bytes, "bytes": journal.bytes, "dropped": journal.dropped, "requests": [entry.as_dict() for entry in entries]}
+        {"size": journal.size, "max_bytes": journal.max_bytes, "bytes": journal.bytes, "dropped": journal.dropped, "requests": shown}
     )
+
+
+def cut_notes(data: dict, notes: dict, items: int) -> dict:
+    """``data`` with each list among the notes cut to its first ``items`` (a broadcast notes every
+    delivery: 100,000 of them), and ``truncated`` giving the full length of each list cut."""
+    cut = {key: len(value) for key, value in notes.items() if isinstance(value, list) and len(value) > items}
+    if cut:
+        data.update({key: notes[key][:items] for key in cut})
+        data["truncated"] = cut
+    return data
 
 
 @handler

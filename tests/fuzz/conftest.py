@@ -8,7 +8,7 @@ tell the 65 operations apart. Here each gets its label as the id's parameter.
 
 ``MOCKSERVER_FUZZ_ORDER=reverse`` or ``=shuffle:SEED`` runs this folder's items in another order
 (the rest of the session keeps its place), to show that no item depends on what ran before it:
-README, "Install and run the tests", and ``test_determinism.py``.
+README ("Install and run the tests") and ``test_determinism.py``.
 """
 
 from __future__ import annotations

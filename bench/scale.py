@@ -227,12 +227,14 @@ def quantile(values: list[float], q: float) -> float:
 
 def state_times(mock: Server, bare: Server, repeats: int) -> dict:
     mock_conn, bare_conn = mock.connection(), bare.connection()
-    gets, puts, bare_gets, bare_puts = [], [], [], []
+    gets, puts, bare_gets, bare_puts, put_cpu = [], [], [], [], []
     document = b""
     for _ in range(repeats):
         elapsed, document = call(mock_conn, "GET", "/_mock/state")
         gets.append(elapsed)
+        started = mock.cpu_ns()
         elapsed, answer = call(mock_conn, "PUT", "/_mock/state", document, {"Content-Type": "application/json"})
+        put_cpu.append((mock.cpu_ns() - started) / 1e9)
         puts.append(elapsed)
         if answer != document:
             global failures
@@ -240,7 +242,8 @@ def state_times(mock: Server, bare: Server, repeats: int) -> dict:
             print("  PUT /_mock/state did not answer with the document it was given", file=sys.stderr)
         bare_puts.append(call(bare_conn, "PUT", "/state", document, {"Content-Type": "application/json"})[0])
         bare_gets.append(call(bare_conn, "GET", "/state")[0])
-    return {"bytes": len(document), "get": min(gets), "put": min(puts), "bare_get": min(bare_gets), "bare_put": min(bare_puts)}
+    return {"bytes": len(document), "get": min(gets), "put": min(puts), "bare_get": min(bare_gets), "bare_put": min(bare_puts),
+            "put_cpu": min(put_cpu)}
 
 
 def broadcast(mock: Server, bare: Server, count: int) -> dict:
@@ -293,7 +296,7 @@ def table(rows: list[dict]) -> str:
     lines = [
         "| contacts | load s (CPU s) | RSS MB | bytes/contact | token µs median mock / bare (p99 mock) "
         "| token vs 1 k: mock, mock/bare | token server CPU µs mock / bare, mock vs 1 k "
-        "| GET state s (bare) | PUT state s (bare) | state MB | broadcast s | health ms p50/p99/max "
+        "| GET state s (bare) | PUT state s (bare), server CPU s | state MB | broadcast s | health ms p50/p99/max "
         "| token ms p50/p99/max during it |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -312,7 +315,7 @@ def table(rows: list[dict]) -> str:
             f"{mock[0] / base['mock'][0]:.2f}, {(mock[0] / bare[0]) / (base['mock'][0] / base['bare'][0]):.2f}",
             f"{cpu['mock']:.0f} / {cpu['bare']:.0f}, {cpu['mock'] / base['cpu']['mock']:.2f}",
             f"{state['get']:.2f} ({state['bare_get']:.2f})" if state else "-",
-            f"{state['put']:.2f} ({state['bare_put']:.2f})" if state else "-",
+            f"{state['put']:.2f} ({state['bare_put']:.2f}), CPU {state['put_cpu']:.2f}" if state else "-",
             f"{state['bytes'] / 2**20:.0f}" if state else "-",
             f"{cast['seconds']:.2f}" if cast else "-",
             "{:.1f} / {:.1f} / {:.1f}".format(*cast["health"][:3]) if cast else "-",
@@ -367,7 +370,7 @@ def main() -> int:
                     row["state"] = state_times(mock, bare, args.state_repeats)
                     s = row["state"]
                     print(f"  state {s['bytes'] / 2**20:.0f} MB: GET {s['get']:.2f} s (bare {s['bare_get']:.2f}), "
-                          f"PUT {s['put']:.2f} s (bare {s['bare_put']:.2f})", flush=True)
+                          f"PUT {s['put']:.2f} s (bare {s['bare_put']:.2f}, server CPU {s['put_cpu']:.2f} s)", flush=True)
                 if count <= args.broadcast_max:
                     row["broadcast"] = cast = broadcast(mock, bare, count)
                     print(f"  broadcast to {cast['deliveries']}: {cast['seconds']:.2f} s; ms p50/p99/max (samples): "

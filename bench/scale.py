@@ -156,6 +156,13 @@ class Server:
             pass
         return 0
 
+    def cpu_ns(self) -> int:
+        """Nanoseconds the server's main thread (the event loop) has run on a CPU."""
+        try:
+            return int(Path(f"/proc/{self.proc.pid}/schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -191,18 +198,26 @@ def token_body(n: int, count: int, serial: int) -> bytes:
 
 
 def token_latency(mock: Server, bare: Server, count: int, requests: int, rounds: int) -> dict:
-    """Median and p99 of one-token calls, mock and bare in alternating rounds."""
+    """Median and p99 of one-token calls, mock and bare in alternating rounds, and the servers'
+    CPU time per call (median of the rounds), which a loaded machine disturbs far less."""
     times: dict[str, list[float]] = {"mock": [], "bare": []}
+    cpu: dict[str, list[float]] = {"mock": [], "bare": []}
+    servers = {"mock": mock, "bare": bare}
     conns = {"mock": mock.connection(), "bare": bare.connection()}
     serial = count * 10
     for round_no in range(rounds + 1):  # the first round warms up
         for kind, conn in conns.items():
+            started = servers[kind].cpu_ns()
             for _ in range(requests):
                 serial += 1
                 elapsed, _ = call(conn, "POST", TOKENS, token_body(serial * 7919, count, serial), AUTH)
                 if round_no:
                     times[kind].append(elapsed)
-    return {kind: (statistics.median(t) * 1e6, quantile(t, 0.99) * 1e6) for kind, t in times.items()}
+            if round_no:
+                cpu[kind].append((servers[kind].cpu_ns() - started) / requests / 1e3)
+    result: dict = {kind: (statistics.median(t) * 1e6, quantile(t, 0.99) * 1e6) for kind, t in times.items()}
+    result["cpu"] = {kind: statistics.median(c) for kind, c in cpu.items()}
+    return result
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -212,12 +227,14 @@ def quantile(values: list[float], q: float) -> float:
 
 def state_times(mock: Server, bare: Server, repeats: int) -> dict:
     mock_conn, bare_conn = mock.connection(), bare.connection()
-    gets, puts, bare_gets, bare_puts = [], [], [], []
+    gets, puts, bare_gets, bare_puts, put_cpu = [], [], [], [], []
     document = b""
     for _ in range(repeats):
         elapsed, document = call(mock_conn, "GET", "/_mock/state")
         gets.append(elapsed)
+        started = mock.cpu_ns()
         elapsed, answer = call(mock_conn, "PUT", "/_mock/state", document, {"Content-Type": "application/json"})
+        put_cpu.append((mock.cpu_ns() - started) / 1e9)
         puts.append(elapsed)
         if answer != document:
             global failures
@@ -225,7 +242,8 @@ def state_times(mock: Server, bare: Server, repeats: int) -> dict:
             print("  PUT /_mock/state did not answer with the document it was given", file=sys.stderr)
         bare_puts.append(call(bare_conn, "PUT", "/state", document, {"Content-Type": "application/json"})[0])
         bare_gets.append(call(bare_conn, "GET", "/state")[0])
-    return {"bytes": len(document), "get": min(gets), "put": min(puts), "bare_get": min(bare_gets), "bare_put": min(bare_puts)}
+    return {"bytes": len(document), "get": min(gets), "put": min(puts), "bare_get": min(bare_gets), "bare_put": min(bare_puts),
+            "put_cpu": min(put_cpu)}
 
 
 def broadcast(mock: Server, bare: Server, count: int) -> dict:
@@ -277,13 +295,16 @@ def size_label(count: int) -> str:
 def table(rows: list[dict]) -> str:
     lines = [
         "| contacts | load s (CPU s) | RSS MB | bytes/contact | token µs median mock / bare (p99 mock) "
-        "| token vs 1 k | GET state s (bare) | PUT state s (bare) | state MB | broadcast s | health ms p50/p99/max "
+        "| token vs 1 k: mock, mock/bare | token server CPU µs mock / bare, mock vs 1 k "
+        "| GET state s (bare) | PUT state s (bare), server CPU s | state MB | broadcast s | health ms p50/p99/max "
         "| token ms p50/p99/max during it |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    first = rows[0]["tokens"]["mock"][0] if rows else 1.0
+    first = rows[0]["tokens"] if rows else None
     for row in rows:
-        mock, bare = row["tokens"]["mock"], row["tokens"]["bare"]
+        tokens = row["tokens"]
+        mock, bare, cpu = tokens["mock"], tokens["bare"], tokens["cpu"]
+        base = first or tokens
         state, cast = row.get("state"), row.get("broadcast")
         lines.append(" | ".join([
             f"| {size_label(row['count'])}",
@@ -291,9 +312,10 @@ def table(rows: list[dict]) -> str:
             f"{row['load']['rss_after'] / 2**20:.0f}",
             f"{row['bytes_per_contact']:.0f}",
             f"{mock[0]:.0f} / {bare[0]:.0f} ({mock[1]:.0f})",
-            f"{mock[0] / first:.2f}",
+            f"{mock[0] / base['mock'][0]:.2f}, {(mock[0] / bare[0]) / (base['mock'][0] / base['bare'][0]):.2f}",
+            f"{cpu['mock']:.0f} / {cpu['bare']:.0f}, {cpu['mock'] / base['cpu']['mock']:.2f}",
             f"{state['get']:.2f} ({state['bare_get']:.2f})" if state else "-",
-            f"{state['put']:.2f} ({state['bare_put']:.2f})" if state else "-",
+            f"{state['put']:.2f} ({state['bare_put']:.2f}), CPU {state['put_cpu']:.2f}" if state else "-",
             f"{state['bytes'] / 2**20:.0f}" if state else "-",
             f"{cast['seconds']:.2f}" if cast else "-",
             "{:.1f} / {:.1f} / {:.1f}".format(*cast["health"][:3]) if cast else "-",
@@ -342,13 +364,13 @@ def main() -> int:
                 print(f"  load {mock.load['load_s']:.2f} s (CPU {mock.load['load_cpu_s']:.2f} s), "
                       f"RSS {mock.load['rss_after'] / 2**20:.0f} MB, {row['bytes_per_contact']:.0f} bytes/contact", flush=True)
                 row["tokens"] = token_latency(mock, bare, count, args.requests, args.rounds)
-                print("  token µs median/p99: mock {:.0f}/{:.0f}, bare {:.0f}/{:.0f}".format(
-                    *row["tokens"]["mock"], *row["tokens"]["bare"]), flush=True)
+                print("  token µs median/p99: mock {:.0f}/{:.0f}, bare {:.0f}/{:.0f}; server CPU µs mock {:.0f}, bare {:.0f}".format(
+                    *row["tokens"]["mock"], *row["tokens"]["bare"], row["tokens"]["cpu"]["mock"], row["tokens"]["cpu"]["bare"]), flush=True)
                 if count <= args.state_max:
                     row["state"] = state_times(mock, bare, args.state_repeats)
                     s = row["state"]
                     print(f"  state {s['bytes'] / 2**20:.0f} MB: GET {s['get']:.2f} s (bare {s['bare_get']:.2f}), "
-                          f"PUT {s['put']:.2f} s (bare {s['bare_put']:.2f})", flush=True)
+                          f"PUT {s['put']:.2f} s (bare {s['bare_put']:.2f}, server CPU {s['put_cpu']:.2f} s)", flush=True)
                 if count <= args.broadcast_max:
                     row["broadcast"] = cast = broadcast(mock, bare, count)
                     print(f"  broadcast to {cast['deliveries']}: {cast['seconds']:.2f} s; ms p50/p99/max (samples): "

@@ -48,6 +48,9 @@ __all__ = ["World", "Account", "Limits", "ASSUMPTION_CHOICES", "DEFAULT_ASSUMPTI
 class World:
     """Everything the emulator knows, built from a normalized scenario (see ``mockserver.scenario``)."""
 
+    # Set by reset (and replaced by a restore); declared here so that modules the world imports can read its type.
+    contacts: ContactBook
+
     def __init__(self, scenario: dict, clock: Clock | None = None, limit_overrides: dict | None = None) -> None:
         self.scenario = scenario
         self.clock = clock or Clock()

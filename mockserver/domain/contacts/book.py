@@ -270,42 +270,49 @@ class ContactBook:
 
     def add_all(self, contacts: Iterable[Contact]) -> None:
         """``add`` for many contacts at once (a restore, a generated audience): the same result,
-        with the index upkeep written out in one loop, as it is most of a large restore's time.
+        with the index upkeep written out in one loop, as it is most of a large restore's time
+        (hence the counters in locals, and the last app's token counts kept at hand).
         A taken id raises ValueError; the contacts before it are in the book by then."""
         by_id, holders = self._by_id, self._holders
         external_index, phone_index, email_index = (self._index[name] for name in ("externalCustomerId", "phone", "email"))
-        for contact in contacts:
-            contact_id = contact.id
-            if contact_id in by_id:
-                raise ValueError(f"contact id {contact_id} is already taken")
-            by_id[contact_id] = contact
-            if contact_id >= self._next_id:
-                self._next_id = contact_id + 1
-            if contact.stamp > self._stamp:
-                self._stamp = contact.stamp
-            elif contact.stamp == 0:
-                self.touch(contact)
-            if contact.deleted:
-                continue
-            external = contact.external_customer_id
-            if external is not None and external_index.setdefault(external, contact_id) != contact_id:
-                _share(external_index, external, contact_id)
-            for channel in contact.channels:
-                kind = channel.get("type")
-                if kind == EMAIL:
-                    key, entries = normalize_email(channel["value"]), email_index
-                elif kind == SMS:
-                    key, entries = normalize_phone(channel["value"]), phone_index
-                else:
+        next_id, stamp = self._next_id, self._stamp
+        last_app: str | None = None
+        last_held: dict[str, int] = {}
+        try:
+            for contact in contacts:
+                contact_id = contact.id
+                if contact_id in by_id:
+                    raise ValueError(f"contact id {contact_id} is already taken")
+                by_id[contact_id] = contact
+                if contact_id >= next_id:
+                    next_id = contact_id + 1
+                if contact.stamp > stamp:
+                    stamp = contact.stamp
+                elif contact.stamp == 0:
+                    stamp += 1
+                    contact.stamp = stamp
+                if contact.deleted:
                     continue
-                if key and entries.setdefault(key, contact_id) != contact_id:
-                    _share(entries, key, contact_id)
-            for app_uuid, tokens in contact.tokens.items():
-                held = holders.get(app_uuid)
-                if held is None:
-                    held = holders[app_uuid] = {}
-                for token in tokens:
-                    held[token] = held.get(token, 0) + 1
+                external = contact.external_customer_id
+                if external is not None and external_index.setdefault(external, contact_id) != contact_id:
+                    _share(external_index, external, contact_id)
+                for channel in contact.channels:
+                    kind = channel.get("type")
+                    if kind == EMAIL:
+                        key, entries = normalize_email(channel["value"]), email_index
+                    elif kind == SMS:
+                        key, entries = normalize_phone(channel["value"]), phone_index
+                    else:
+                        continue
+                    if key and entries.setdefault(key, contact_id) != contact_id:
+                        _share(entries, key, contact_id)
+                for app_uuid, tokens in contact.tokens.items():
+                    if app_uuid != last_app:
+                        last_app, last_held = app_uuid, holders.setdefault(app_uuid, {})
+                    for token in tokens:
+                        last_held[token] = last_held.get(token, 0) + 1
+        finally:
+            self._next_id, self._stamp = next_id, stamp
 
     def create(self, **attributes) -> Contact:
         contact = Contact(id=self._next_id, **attributes)

@@ -52,7 +52,7 @@ def dump_subscriptions(world: "World") -> dict:
 
 def load_subscriptions(world: "World", data: object) -> Apply:
     data = mapping(data, "subscriptions")
-    categories = []
+    categories: list[Category] = []
     for index, item in enumerate(objects(data.get("categories", []), "subscriptions.categories")):
         where = f"subscriptions.categories[{index}]"
         for key in ("created_at", "updated_at"):

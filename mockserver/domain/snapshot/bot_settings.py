@@ -8,7 +8,7 @@ Keyboards are checked by parsing them again, so a restored one is exactly what a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..contacts.apps import parse_app_uuid
 from ..telegram.bot_settings import (
@@ -107,7 +107,7 @@ def load_profile(data: object, where: str) -> BotProfile:
             name, description = command["command"], command["description"]
             need(isinstance(name, str) and len(name) <= MAX_COMMAND and bool(COMMAND.match(name)), f"{at}.commands", f"a command is 1-{MAX_COMMAND} of a-z, 0-9 and _")
             need(isinstance(description, str) and description.strip() == description and 0 < len(description) <= MAX_DESCRIPTION, f"{at}.commands", f"a description is 1-{MAX_DESCRIPTION} characters, trimmed")
-        key = (kind, chat_id, language)
+        key = cast("tuple[str, int | None, str]", (kind, chat_id, language))  # each checked above
         need(key not in profile.commands, f"{at}", "a second list for the same scope and language")
         profile.commands[key] = [dict(c) for c in commands]
     profile.menu = load_menu(data.get("menu_button", DEFAULT_MENU), f"{where}.menu_button")

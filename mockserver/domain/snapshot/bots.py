@@ -3,6 +3,7 @@ and import sessions. Simulated users are chats, kept by the telegram part."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..contacts.apps import parse_app_uuid
@@ -61,9 +62,14 @@ def dump_bots(world: "World") -> dict:
     }
 
 
+def _notifier(world: "World", app_uuid: str) -> Callable[[], None]:
+    """What a restored inbox calls when its updates change: the world's signal for that bot."""
+    return lambda: world.updates_changed(app_uuid)
+
+
 def load_inbox(world: "World", app_uuid: str, data: object, where: str) -> Inbox:
     data = mapping(data, where)
-    inbox = Inbox(lambda: world.updates_changed(app_uuid))
+    inbox = Inbox(_notifier(world, app_uuid))
     inbox.next_update_id = integer(data, "next_update_id", where, low=1)
     previous = 0
     for index, update in enumerate(objects(data.get("updates", []), f"{where}.updates")):
@@ -94,14 +100,15 @@ def load_inbox(world: "World", app_uuid: str, data: object, where: str) -> Inbox
 def load_bots(world: "World", data: dict) -> Apply:
     """Queues are checked against the snapshot's apps: every bot has one, and only bots have one."""
     bots = mapping(data["bots"], "bots")
-    uuids = [parse_app_uuid(str(a.get("app_uuid", ""))) for a in data["apps"]]  # checked by the apps part
+    # The apps part has refused any app_uuid that is not a UUID by now.
+    uuids = [u for u in (parse_app_uuid(str(a.get("app_uuid", ""))) for a in data["apps"]) if u is not None]
     given = mapping(bots.get("inboxes", {}), "bots.inboxes")
     strangers = sorted(set(given) - set(uuids))
     need(not strangers, "bots.inboxes", f"no app has the app_uuid {', '.join(strangers)}")
-    inboxes = {}
+    inboxes: dict[str, Inbox] = {}
     for app_uuid in uuids:
         where = f"bots.inboxes.{app_uuid}"
-        inboxes[app_uuid] = load_inbox(world, app_uuid, given[app_uuid], where) if app_uuid in given else Inbox(lambda a=app_uuid: world.updates_changed(a))
+        inboxes[app_uuid] = load_inbox(world, app_uuid, given[app_uuid], where) if app_uuid in given else Inbox(_notifier(world, app_uuid))
     queries = []
     for index, item in enumerate(objects(bots.get("callback_queries", []), "bots.callback_queries")):
         where = f"bots.callback_queries[{index}]"

@@ -41,6 +41,7 @@ def load_events(world: "World", data: object) -> Apply:
         need(version in (1, 2) and not isinstance(version, bool), f"{where}.version", "must be 1 or 2")
         type_key = item.get("eventTypeKey")
         need(isinstance(type_key, str) and type_key != "", f"{where}.eventTypeKey", "must be a non-empty string")
+        assert isinstance(type_key, str) and isinstance(version, int)  # narrowed by the two checks above
         for key in ("occurred_at", "received_at"):
             need(number(item.get(key)), f"{where}.{key}", "must be a number")
         need(isinstance(item.get("past", False), bool), f"{where}.past", "must be true or false")

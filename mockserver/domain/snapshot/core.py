@@ -27,7 +27,7 @@ from ..settings import ASSUMPTION_CHOICES, Account, Limits
 from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
 from ..telegram.history import check_history
 from . import audience, bot_settings, bots, commerce, files, sending, sends
-from .checks import Apply, is_int, listing, mapping, need, number, objects, text_or_null
+from .checks import Apply, is_int, listing, mapping, need, number, objects, present, text_or_null
 
 if TYPE_CHECKING:
     from ..world import World
@@ -151,13 +151,11 @@ def dump_apps(world: "World") -> list[dict]:
 
 
 def load_apps(world: "World", data: object) -> Apply:
-    need(isinstance(data, list), "apps", "must be a list")
     apps = []
-    for index, item in enumerate(data):
+    for index, entry in enumerate(listing(data, "apps")):
         where = f"apps[{index}]"
-        item = mapping(item, where)
-        app_uuid = parse_app_uuid(str(item.get("app_uuid", "")))
-        need(app_uuid is not None, f"{where}.app_uuid", "must be a UUID")
+        item = mapping(entry, where)
+        app_uuid = present(parse_app_uuid(str(item.get("app_uuid", ""))), f"{where}.app_uuid", "must be a UUID")
         for key in ("token", "username"):
             need(isinstance(item.get(key), str) and item[key], f"{where}.{key}", "must be a non-empty string")
         subscribers = item.get("subscribers", 0)  # derived: recounted, only its type is checked
@@ -290,11 +288,7 @@ def quick_contact(item: object) -> Contact | None:
         return None
     (contact_id, first, last, external, key, language, zone, email, phone,
      channels, address, fields, groups, tokens, deleted, stamp) = item.values()
-    if type(contact_id) is not int or type(deleted) is not bool or type(stamp) is not int or stamp < 0:
-        return None
-    if not _TEXT.issuperset(map(type, (first, last, external, key, language, zone, email, phone))):
-        return None
-    if address is not None and type(address) is not dict:
+    if not _quick_scalars(contact_id, deleted, stamp, (first, last, external, key, language, zone, email, phone, address)):
         return None
     copied = _quick_channels(channels)
     held = _quick_tokens(tokens)
@@ -305,6 +299,14 @@ def quick_contact(item: object) -> Contact | None:
         [dict(v) for v in fields] if fields else (), [dict(v) for v in groups] if groups else (),
         language, zone, held, deleted, stamp,
     )
+
+
+def _quick_scalars(contact_id: object, deleted: object, stamp: object, texts: tuple[object, ...]) -> bool:
+    """The id, flags and counters, then the text fields (the address last: an object or null)."""
+    if type(contact_id) is not int or type(deleted) is not bool or type(stamp) is not int or stamp < 0:
+        return False
+    *strings, address = texts
+    return _TEXT.issuperset(map(type, strings)) and (address is None or type(address) is dict)
 
 
 def _quick_channels(channels: object) -> list[Mapping[str, Any]] | None:

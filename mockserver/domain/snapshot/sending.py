@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidInput
 from ..sending.delivery import (
     CLICKED,
     FAILED,
@@ -20,7 +21,6 @@ from ..sending.delivery import (
     Delivery,
     RequestIds,
 )
-from ..errors import InvalidInput
 from ..sending.messages import CHANNELS, FIRST_ID, MessageStore, Template, check_language, parse_template
 from .checks import (
     MAX_REPLAY,
@@ -28,12 +28,15 @@ from .checks import (
     int_or_null,
     integer,
     is_int,
+    list_of,
     listing,
     mapping,
     need,
     number,
     number_or_null,
     objects,
+    one_of,
+    present,
     text,
     text_or_null,
 )
@@ -128,8 +131,7 @@ def dump_counters(world: "World") -> dict:
 
 def load_delivery(item: object, where: str) -> Delivery:
     item = mapping(item, where)
-    status = item.get("status")
-    need(status in STATUSES, f"{where}.status", f"must be one of {', '.join(STATUSES)}")
+    status = one_of(item.get("status"), STATUSES, f"{where}.status")
     links = mapping(item.get("links", {}), f"{where}.links")
     need(all(isinstance(v, str) for v in links.values()), f"{where}.links", "must map link tokens to URLs")
     removed = item.get("token_removed_from", [])
@@ -171,8 +173,7 @@ def load_removal(item: object, where: str, known: set[str]) -> dict:
     for key in ("app_uuid", "token", "reason"):
         text(item, key, where)
     need(text(item, "requestId", where) in known, f"{where}.requestId", "names no delivery")
-    ids = item.get("contactIds")
-    need(isinstance(ids, list) and all(is_int(c) for c in ids), f"{where}.contactIds", "must be a list of contact ids")
+    ids = list_of(item.get("contactIds"), is_int, f"{where}.contactIds", "must be a list of contact ids")
     return dict(item, contactIds=list(ids))
 
 
@@ -198,8 +199,7 @@ def load_deliveries(world: "World", data: dict) -> Apply:
     need(len(set(queue)) == len(queue), "sending.retry_queue", "must not repeat a requestId")
     by_id = {d.request_id: d for d in deliveries}
     for request_id in queue:
-        delivery = by_id.get(request_id)
-        need(delivery is not None, "sending.retry_queue", f"{request_id} names no delivery")
+        delivery = present(by_id.get(request_id), "sending.retry_queue", f"{request_id} names no delivery")
         need(delivery.status == PENDING and delivery.next_attempt_at is not None, "sending.retry_queue", f"{request_id} is not a pending delivery with a next_attempt_at")
     waiting = [d.request_id for d in deliveries if d.status == PENDING and d.next_attempt_at is not None]
     need(set(waiting) == set(queue), "sending.retry_queue", "must list every pending delivery that has a next_attempt_at")

@@ -10,10 +10,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..sending.broadcasts import Broadcast, Broadcasts
-from ..sending.parsing import BATCH_UNITS
 from ..sending.instant import CHANNELS, Sent, SentMessages
 from ..sending.messages import CHANNELS as TEMPLATE_CHANNELS
-from .checks import Apply, int_or_null, integer, is_int, listing, mapping, need, number, number_or_null, objects, text, text_or_null
+from ..sending.parsing import BATCH_UNITS
+from .checks import (
+    Apply,
+    int_or_null,
+    integer,
+    is_int,
+    listing,
+    mapping,
+    need,
+    number,
+    number_or_null,
+    objects,
+    text,
+    text_or_null,
+)
 
 if TYPE_CHECKING:
     from ..world import World

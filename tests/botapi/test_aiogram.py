@@ -6,33 +6,16 @@ import asyncio
 
 import httpx
 import pytest
-from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
+from aiogram import Dispatcher
 from aiogram.exceptions import TelegramBadRequest, TelegramConflictError, TelegramForbiddenError
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import ChatMemberUpdated, Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from mockserver import Emulator
-from tests.botapi.conftest import TOKEN
-from tests.live import free_socket, live_server
+from tests.live import free_socket
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def server(emulator: Emulator):
-    async with live_server(emulator) as url:
-        yield url
-
-
-@pytest.fixture
-async def bot(server):
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(server)))
-    yield bot
-    await bot.session.close()
 
 
 async def eventually(check, timeout: float = 5.0):

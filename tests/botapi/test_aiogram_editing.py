@@ -7,9 +7,7 @@ import asyncio
 
 import httpx
 import pytest
-from aiogram import Bot, Dispatcher, F
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
+from aiogram import Dispatcher, F
 from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import (
@@ -20,27 +18,11 @@ from aiogram.types import (
     MessageOriginUser,
 )
 
-from mockserver import Emulator
 from tests.botapi import images
-from tests.botapi.conftest import TOKEN
 from tests.botapi.test_aiogram import eventually
-from tests.live import live_server
 
 pytestmark = pytest.mark.anyio
 KEYBOARD = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Confirm", callback_data="confirm")]])
-
-
-@pytest.fixture
-async def server(emulator: Emulator):
-    async with live_server(emulator) as url:
-        yield url
-
-
-@pytest.fixture
-async def bot(server):
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(server)))
-    yield bot
-    await bot.session.close()
 
 
 @pytest.fixture

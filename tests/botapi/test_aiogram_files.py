@@ -6,32 +6,13 @@ import io
 
 import httpx
 import pytest
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramEntityTooLarge, TelegramForbiddenError
 from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
 
-from mockserver import Emulator
 from tests.botapi import images
-from tests.botapi.conftest import TOKEN
-from tests.live import live_server
 
 pytestmark = pytest.mark.anyio
 PHOTO = images.png(64, 48)
-
-
-@pytest.fixture
-async def server(emulator: Emulator):
-    async with live_server(emulator) as url:
-        yield url
-
-
-@pytest.fixture
-async def bot(server):
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(server)))
-    yield bot
-    await bot.session.close()
 
 
 async def test_send_photo_get_file_and_download(bot, server):

@@ -21,8 +21,6 @@ from aiogram.types import (
     WebAppInfo,
 )
 
-from tests.botapi.test_aiogram import bot, server  # noqa: F401  (fixtures)
-
 pytestmark = pytest.mark.anyio
 
 

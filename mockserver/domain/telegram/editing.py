@@ -18,6 +18,7 @@ from ..contacts.apps import App
 from .bots import BotSide
 from .chats import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, MAX_CHATS, UNKNOWN, Chat, TelegramError
 from .history import INTERNAL, deleted, edited, find, replace, set_action
+from .media import caption_fields
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the same "
@@ -191,14 +192,8 @@ def copy(
     """copyMessage: the same content with no link to the original; ``caption`` replaces a media caption."""
     content = content_of(message)
     if caption is not None and has_media(content):
-        text, entities, above = caption
         content = {key: value for key, value in content.items() if key not in CAPTION_KEYS}
-        if text:
-            content["caption"] = text
-            if entities:
-                content["caption_entities"] = entities
-        if above:
-            content["show_caption_above_media"] = True
+        content.update(caption_fields(*caption))
     if protect:
         content["has_protected_content"] = True
     target = bots.reachable(chat_id)

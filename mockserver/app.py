@@ -95,8 +95,7 @@ class Emulator:
         ``written``: ``data`` was parsed, for this restore alone, from a document that ``wrote`` knows;
         True when it was taken as written (``World.restore``).
         """
-        with memory.rebuilding(lambda: len(self.world.contacts)):
-            return self.world.restore(data, written)
+        return self.world.restore(data, written)
 
     def note_written(self, digest: bytes) -> None:
         """Remember the SHA-256 of a state document this emulator wrote (GET or PUT /_mock/state)."""
@@ -109,7 +108,7 @@ class Emulator:
         restore skip re-checking its contacts (``World.restore``); any change to it, damage included,
         changes its digest, and it is checked in full.
         """
-        return hashlib.sha256(document).digest() in self._written
+        return bool(self._written) and hashlib.sha256(document).digest() in self._written
 
     def load(self, scenario: dict) -> None:
         """Make ``scenario`` the one that resets go back to, and reset to it."""
@@ -134,13 +133,11 @@ class Emulator:
         return retried
 
     def _journaled(self, entry) -> None:
-        if self.changes.subscribers:
-            self.changes.finished(entry.method, entry.path, entry.status, entry.id, self.change_context())
+        self.changes.finished(entry.method, entry.path, entry.status, entry.id, self.change_context)
 
     def control_finished(self, method: str, path: str, status: int) -> None:
         """A control-plane call ended (they are not journaled): tell the change stream."""
-        if self.changes.subscribers:
-            self.changes.finished(method, path, status, None, self.change_context())
+        self.changes.finished(method, path, status, None, self.change_context)
 
     def change_context(self) -> dict:
         """What clock, reset and fault events carry: the clock, the scenario's name, the rules' count."""

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import uvicorn
 
+from . import memory
 from .access import TOKEN_ENV, exposure_warning, is_loopback
 from .app import DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE, Emulator
 from .domain.errors import InvalidInput
@@ -151,7 +152,8 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         saved = read_state(state_file)
         if saved is not None:
             try:
-                emulator.restore(saved)
+                with memory.rebuilding(lambda: len(emulator.world.contacts)):
+                    emulator.restore(saved)
             except InvalidInput as exc:
                 raise StateFileError(f"state file {state_file} is damaged ({exc}); move it away or delete it to start afresh") from None
     return emulator

@@ -25,13 +25,14 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from .domain.contacts.generate import collector_paused
+
 # Below this many contacts a world is walked in milliseconds: nothing is done, and tests that
 # build many small worlds pay no full collection per reset.
 LARGE = 10_000
 
 _quiet = 0  # large broadcasts under way
 _enabled_before = True
-_rebuilding = 0  # restores under way (nested: the door's around the emulator's)
 
 
 def settle(contacts: int) -> None:
@@ -67,26 +68,20 @@ def quiet(contacts: int) -> Iterator[None]:
 
 @contextmanager
 def rebuilding(world_contacts: Callable[[], int]) -> Iterator[None]:
-    """Around the parse and restore of a snapshot; ``world_contacts`` counts the world's contacts
-    afterwards (re-entrant: only the outermost acts).
+    """Around the parse and restore of a snapshot; ``world_contacts`` counts the world's contacts,
+    the old world's before and the new one's after.
 
-    The collection at the start finds the cyclic garbage other requests left, walking only what is
-    newer than the frozen world; from then on the collector is paused, and a restore makes no
-    cycles (tests/test_memory.py checks it), so freezing what is alive at the end freezes no
+    For a large old world, the collection at the start finds the cyclic garbage other requests left,
+    walking only what is newer than the frozen world (a small one is not frozen, so the walk would
+    cover the whole process for nothing); from then on the collector is paused, and a restore makes
+    no cycles (tests/test_memory.py checks it), so freezing what is alive at the end freezes no
     garbage. The old world, frozen, is freed by reference counting as the new one replaces it.
     """
-    global _rebuilding
-    outermost = _rebuilding == 0
-    if outermost:
+    if world_contacts() >= LARGE:
         gc.collect()
-    _rebuilding += 1
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        _rebuilding -= 1
-        if outermost and world_contacts() >= LARGE:
-            gc.freeze()
-        if was_enabled:
-            gc.enable()
+    with collector_paused():
+        try:
+            yield
+        finally:
+            if world_contacts() >= LARGE:
+                gc.freeze()

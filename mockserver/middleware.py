@@ -9,6 +9,7 @@ from http import HTTPStatus
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .access import CHALLENGE, control_refusal
+from .domain.numbers import is_int
 from .domain.telegram.files import MAX_UPLOAD_BYTES
 from .domain.text import is_ascii_digits
 from .journal import BODY_PREVIEW
@@ -281,6 +282,9 @@ def fault_response(path: str, action: dict):
             content = body.encode()
         else:
             media, content = JSON, dumps(body)
+        retry_after = _retry_after(body) if status == 429 and path.startswith("/bot") else None
+        if retry_after is not None and not any(k.lower() == "retry-after" for k in headers):
+            headers["Retry-After"] = str(retry_after)
     elif path.startswith("/bot"):
         media = JSON
         reason = _phrase(status)
@@ -293,10 +297,6 @@ def fault_response(path: str, action: dict):
     else:
         media = PLAIN_TEXT
         content = _phrase(status).encode()
-    if status == 429 and path.startswith("/bot") and not any(k.lower() == "retry-after" for k in headers):
-        retry_after = _retry_after(action.get("body"))
-        if retry_after is not None:
-            headers["Retry-After"] = str(retry_after)
     if not any(k.lower() == "content-type" for k in headers):
         headers["Content-Type"] = media
     return Response(content, status, headers)
@@ -306,7 +306,7 @@ def _retry_after(body: object) -> int | None:
     """``parameters.retry_after`` of a Bot API fault body, which Telegram also says in the header."""
     parameters = body.get("parameters") if isinstance(body, dict) else None
     value = parameters.get("retry_after") if isinstance(parameters, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    return value if is_int(value) and value >= 0 else None
 
 
 def _phrase(status: int) -> str:

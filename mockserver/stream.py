@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 
 import orjson
 
 MAX_STREAMS = 100  # streams open at once; one more is refused (429)
 MAX_QUEUED = 1000  # events held for a subscriber that does not read
-KINDS = ("request", "contact", "chat", "delivery", "clock", "fault", "reset", "overflow")
 # Control-plane calls that change something, by path prefix (only non-GET calls are looked at).
 CONTROL_KINDS = (
     ("/_mock/reset", ("reset",)),
@@ -136,15 +136,21 @@ class ChangeStream:
         for subscriber in self.subscribers:
             subscriber.put(chunk)
 
-    def finished(self, method: str, path: str, status: int, request_id: int | None, extra: dict | None = None) -> None:
-        """A request ended: its ``request`` event (when journaled) and one per kind it may have changed."""
+    def finished(
+        self, method: str, path: str, status: int, request_id: int | None, context: Callable[[], dict] | None = None
+    ) -> None:
+        """A request ended: its ``request`` event (when journaled) and one per kind it may have changed.
+
+        ``context`` gives what clock, reset and fault events carry besides; it is asked only for those.
+        """
         if not self.subscribers:
             return
         about = {"method": method, "path": path, "status": status, "request": request_id}
         if request_id is not None:
             self.publish("request", {"id": request_id, "method": method, "path": path, "status": status})
         for kind in kinds_of(method, path, status):
-            self.publish(kind, {**about, **(extra or {})} if kind in ("clock", "reset", "fault") else about)
+            extra = context() if context is not None and kind in ("clock", "reset", "fault") else {}
+            self.publish(kind, {**about, **extra})
 
     def close(self) -> None:
         """End every open stream (the server is stopping); new ones are refused until ``reopen``."""

@@ -8,6 +8,7 @@ and asks for the token when a call is refused.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from starlette.requests import Request
@@ -24,14 +25,19 @@ ASSETS = {
 }
 # The page may load nothing but its own files and call nothing but this server.
 POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-PATHS = frozenset({"/_mock/ui", *(f"/_mock/ui/{name}" for name in ASSETS if name != "index.html")})
 
 
 def asset(name: str) -> Response:
     headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     if name == "index.html":
         headers["Content-Security-Policy"] = POLICY
-    return Response((FOLDER / name).read_bytes(), 200, media_type=ASSETS[name], headers=headers)
+    return Response(_content(name), 200, media_type=ASSETS[name], headers=headers)
+
+
+@functools.cache
+def _content(name: str) -> bytes:
+    """An asset's bytes, read once: they ship inside the package and do not change while it runs."""
+    return (FOLDER / name).read_bytes()
 
 
 @handler

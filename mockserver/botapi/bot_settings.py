@@ -31,18 +31,6 @@ SCOPES = ("default", "all_private_chats", "all_group_chats", "all_chat_administr
 CHAT_SCOPES = ("chat", "chat_administrators", "chat_member")
 
 
-def json_param(call: Call, name: str, unreadable: str) -> object | None:
-    """A JSON parameter, None when absent or empty; ``unreadable`` is Telegram's text for bad JSON."""
-    call.args._expect(name, dict, list, str, what="a JSON-serialized object")
-    raw = call.args.params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise bad_request(unreadable) from None
-
-
 def field_text(data: dict, name: str) -> str:
     """A required string field as Telegram reads one (a number is taken as its text)."""
     if name not in data:
@@ -91,7 +79,7 @@ def number_text(raw: str) -> str | None:
 
 def command_scope(call: Call) -> tuple[str, int | None]:
     """``scope`` as (type, chat id or None): parsed, then its chat checked as the server checks it."""
-    value = json_param(call, "scope", "can't parse BotCommandScope JSON object")
+    value = call.args.json("scope", "can't parse BotCommandScope JSON object")
     if value is None:
         return "default", None
     try:
@@ -136,7 +124,7 @@ def commands_key(call: Call) -> CommandsKey:
 
 
 def bot_commands(call: Call) -> list[tuple[str, str]]:
-    value = json_param(call, "commands", "can't parse commands JSON object")
+    value = call.args.json("commands", "can't parse commands JSON object")
     if value is None:
         return []
     if not isinstance(value, list):
@@ -208,7 +196,7 @@ def menu_user(call: Call) -> str | None:
 
 
 def menu_button(call: Call) -> dict:
-    value = json_param(call, "menu_button", "can't parse menu button JSON object")
+    value = call.args.json("menu_button", "can't parse menu button JSON object")
     if value is None:
         return dict(DEFAULT_MENU)
     try:

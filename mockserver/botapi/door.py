@@ -16,6 +16,9 @@ from .files import METHODS as FILE_METHODS
 from .methods import METHODS, Call
 from .params import Args, read_params
 
+# Every served method by its lower-cased name: one look-up per call (the tables share no name).
+ALL_METHODS = {**METHODS, **FILE_METHODS, **EDITING_METHODS, **SETTINGS_METHODS}
+
 
 def bot_ok(result: Any, description: str | None = None) -> Response:
     body: dict[str, Any] = {"ok": True, "result": result}
@@ -45,7 +48,7 @@ async def call_method(request: Request) -> Response:
     except TelegramError as exc:
         return refusal(exc)
     name = request.path_params["method"].lower()
-    method = METHODS.get(name) or FILE_METHODS.get(name) or EDITING_METHODS.get(name) or SETTINGS_METHODS.get(name)
+    method = ALL_METHODS.get(name)
     if method is None:
         return bot_error(404, "Not Found: method not found")
     entry = request.scope.get("mockserver.entry")

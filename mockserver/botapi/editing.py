@@ -10,8 +10,6 @@ invalid one.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import orjson
 
 from ..domain.numbers import INT32_MAX
@@ -20,7 +18,7 @@ from ..domain.telegram.history import CANCEL, CHAT_ACTIONS, for_bot
 from ..domain.telegram.markup import check_inline_keyboard, parse_text
 from .files import caption
 from .keyboards import reply_markup, shown
-from .methods import Answer, Call, Method, chat_id_of
+from .methods import Answer, Call, Method, chat_id_of, parse_chat_id
 from .params import Args, bad_request
 
 MAX_DELETE = 100
@@ -72,7 +70,7 @@ def from_chat_id_of(call: Call) -> str:
     raw = (call.args.text("from_chat_id", numbers=True) or "").strip()
     if not raw:
         raise bad_request('parameter "from_chat_id" is required')
-    return chat_id_of(replace(call, args=Args({"chat_id": raw})))  # read as chat_id is
+    return parse_chat_id(raw)  # read as chat_id is
 
 
 def inline_markup(call: Call) -> dict | None:

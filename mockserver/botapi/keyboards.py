@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import orjson
-
-from ..domain.telegram.keyboards import ReplyMarkup, bad_request, parse_reply_markup
+from ..domain.telegram.keyboards import ReplyMarkup, parse_reply_markup
 
 if TYPE_CHECKING:
     from .methods import Call
@@ -15,15 +13,8 @@ if TYPE_CHECKING:
 
 def reply_markup(call: "Call") -> ReplyMarkup | None:
     """The call's checked ``reply_markup`` (Telegram reads it as JSON text in any encoding of the call)."""
-    call.args._expect("reply_markup", dict, list, str, what="a JSON-serialized object")
-    raw = call.args.params.get("reply_markup")
-    if raw is None or raw == "":
-        return None
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise bad_request("can't parse reply keyboard markup JSON object") from None
-    return parse_reply_markup(value)
+    value = call.args.json("reply_markup", "can't parse reply keyboard markup JSON object")
+    return None if value is None else parse_reply_markup(value)
 
 
 def shown(call: "Call", chat_id: str, markup: ReplyMarkup | None) -> None:

@@ -69,7 +69,12 @@ async def get_me(call: Call) -> Answer:
 
 
 def chat_id_of(call: Call) -> str:
-    raw = (call.args.text("chat_id", numbers=True) or "").strip()
+    return parse_chat_id(call.args.text("chat_id", numbers=True) or "")
+
+
+def parse_chat_id(raw: str) -> str:
+    """A private chat's id as the emulator spells it; Telegram's texts for an empty or impossible one."""
+    raw = raw.strip()
     if not raw:
         raise bad_request("chat_id is empty")
     if is_ascii_digits(raw.removeprefix("-")) and abs(int(raw)) < 2**53:  # chat ids have at most 52 significant bits

@@ -14,12 +14,8 @@ from starlette.requests import Request
 
 from ..bodies import media_type, raw_body
 from ..domain.numbers import INT32_MAX, INT32_MIN
-from ..domain.telegram.chats import TelegramError
+from ..domain.telegram.chats import bad_request
 from .multipart import MultipartError, Upload, split_form
-
-
-def bad_request(reason: str) -> TelegramError:
-    return TelegramError(400, f"Bad Request: {reason}")
 
 
 def _as_text(value: object) -> str | None:
@@ -123,7 +119,9 @@ class Args:
             return False
         raise bad_request(f'parameter "{name}" must be a Boolean')
 
-    def json(self, name: str) -> object | None:
+    def json(self, name: str, unreadable: str | None = None) -> object | None:
+        """A JSON parameter, None when absent or empty; ``unreadable`` is Telegram's text for bad JSON
+        where it names the object rather than the parameter."""
         self._expect(name, dict, list, str, what="a JSON-serialized object")
         raw = self.params.get(name)
         if raw is None or raw == "":
@@ -131,7 +129,7 @@ class Args:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
-            raise bad_request(f'can\'t parse "{name}" JSON object') from None
+            raise bad_request(unreadable or f'can\'t parse "{name}" JSON object') from None
 
     def string_list(self, name: str) -> list[str] | None:
         value = self.json(name)

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from ..bodies import json_body, raw_body
 from ..domain.telegram.bots import parse_user_id
 from ..domain.telegram.chats import Chat
-from ..domain.telegram.user_replies import press_key, share_contact
+from ..domain.telegram.user_replies import press_key, say, share_contact
 from ..responses import control_json
 from .common import Refusal, handler
 from .telegram_chats import chat_view, keyboards_view
@@ -71,10 +71,9 @@ def action(name: str, needs_body: bool):
         if name == "start":
             updates = bots.start(app, chat, body.get("payload"))
         elif name == "send" and ("photo" in body or "document" in body):
-            updates = user_sends_file(request.app.state.emulator.world, app, chat, body)
+            updates = user_sends_file(world, app, chat, body)
         elif name == "send":
-            updates = bots.say(app, chat, body.get("text"))
-            world.bot_settings.keyboards.user_wrote(app.app_uuid, chat.id)  # a typed answer ends a force reply
+            updates = say(bots, world.bot_settings.keyboards, app, chat, body.get("text"))
         elif name == "press":
             updates = bots.press(app, chat, body.get("message_id"), body.get("callback_data"), body.get("text"))
         elif name == "press_key":

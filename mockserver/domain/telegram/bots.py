@@ -189,13 +189,18 @@ class BotSide:
     def say(self, app: App, chat: Chat, text: object) -> list[dict]:
         if not isinstance(text, str) or is_blank(text) or len(text) > MAX_TEXT:
             raise InvalidInput(f"'text' must be a non-blank string of at most {MAX_TEXT} characters")
-        self._acting(chat, "write", [app])
+        self.can_write(app, chat, "write")
+        update = self._user_message(app, chat, text)
+        return [update] if update else []
+
+    def can_write(self, app: App, chat: Chat, doing: str) -> None:
+        """Refuse a message of the user's that the bot could not get (deactivated, blocked, a full
+        queue); a chat nobody described becomes active, as a user who writes has opened it."""
+        self._acting(chat, doing, [app])
         if chat.state == BLOCKED:
             raise Conflict(f"user {chat.id} has blocked the bot; unblock it or press Start first")
         if chat.state == UNKNOWN:
             chat.state = ACTIVE
-        update = self._user_message(app, chat, text)
-        return [update] if update else []
 
     def press(self, app: App, chat: Chat, message_id: object, data: object, button_text: object) -> list[dict]:
         """The user presses a callback button of a message the bot sent."""
@@ -258,10 +263,15 @@ class BotSide:
         return [update for app in told if (update := self._membership(app, chat, old, new)) is not None]
 
     def _user_message(self, app: App, chat: Chat, text: str) -> dict | None:
-        message = {"message_id": 0, "from": chat.profile(), "chat": private_chat(chat), "date": self.now(), "text": text}
+        content: dict = {"text": text}
         entities = command_entities(text)
         if entities:
-            message["entities"] = entities
+            content["entities"] = entities
+        return self.user_message(app, chat, content)
+
+    def user_message(self, app: App, chat: Chat, content: dict) -> dict | None:
+        """A message of the user's with ``content`` (text, contact ...): in the chat, and the bot's update."""
+        message = {"message_id": 0, "from": chat.profile(), "chat": private_chat(chat), "date": self.now(), **content}
         self.telegram.deliver(chat, message)
         return self.inbox(app).push("message", message)
 

@@ -42,6 +42,11 @@ class TelegramError(Exception):
         return cls(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
+def bad_request(reason: str) -> TelegramError:
+    """Telegram's 400, its reason after "Bad Request: "."""
+    return TelegramError(400, f"Bad Request: {reason}")
+
+
 def chat_number(chat_id: str) -> int | str:
     """A chat id as Telegram's JSON writes it: a number when it is one (chats are keyed by text here)."""
     return int(chat_id) if is_ascii_digits(chat_id.removeprefix("-")) else chat_id

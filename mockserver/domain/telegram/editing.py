@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..contacts.apps import App
 from .bots import BotSide
-from .chats import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, MAX_CHATS, UNKNOWN, Chat, TelegramError
+from .chats import BLOCKED, DEACTIVATED, DEAD_CHAT_ERRORS, MAX_CHATS, UNKNOWN, Chat, TelegramError, bad_request
 from .history import INTERNAL, deleted, edited, find, replace, set_action
 from .media import caption_fields
 
@@ -24,7 +24,6 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
-CHAT_NOT_FOUND = "Bad Request: chat not found"
 # Telegram lets a bot delete a message in a private chat for 48 hours after it was sent.
 MAX_DELETE_AGE = 48 * 3600
 MEDIA_KEYS = ("photo", "document", "video", "audio", "animation", "voice")
@@ -37,16 +36,12 @@ ENVELOPE_KEYS = frozenset({
 })
 
 
-def bad_request(reason: str) -> TelegramError:
-    return TelegramError(400, f"Bad Request: {reason}")
-
-
 def open_chat(bots: BotSide, chat_id: str, *, write: bool) -> Chat | None:
     """The chat as Telegram's check_chat finds it (None: nobody described it, so it holds nothing)."""
     chat = bots.telegram.chats.get(chat_id)
     state = chat.state if chat is not None else bots.telegram.default_state
     if state == UNKNOWN:
-        raise TelegramError(400, CHAT_NOT_FOUND)
+        raise TelegramError(*DEAD_CHAT_ERRORS[UNKNOWN])
     if write and state == DEACTIVATED:
         raise TelegramError(*DEAD_CHAT_ERRORS[DEACTIVATED])
     return chat
@@ -212,7 +207,7 @@ def chat_action(bots: BotSide, app: App, chat_id: str, action: str) -> None:
         raise TelegramError(*DEAD_CHAT_ERRORS[BLOCKED])
     if chat is None:
         if len(telegram.chats) >= MAX_CHATS:
-            raise TelegramError(400, CHAT_NOT_FOUND)
+            raise TelegramError(*DEAD_CHAT_ERRORS[UNKNOWN])
         chat = telegram.chat(chat_id)
     set_action(chat, app.bot_id, action, bots.clock.now())
 

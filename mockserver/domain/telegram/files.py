@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..contacts.apps import App
-from .chats import TelegramError
+from .chats import TelegramError, bad_request
 from .images import image_size
 
 PHOTO = "photo"
@@ -50,10 +50,6 @@ TOO_LARGE = "Request Entity Too Large"
 WRONG_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
 INVALID_FILE_ID = "Bad Request: invalid file_id"
 UNAVAILABLE = "Bad Request: wrong file_id or the file is temporarily unavailable"
-
-
-def bad_request(reason: str) -> TelegramError:
-    return TelegramError(400, f"Bad Request: {reason}")
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from ..text import is_blank
-from .chats import MAX_TEXT, TelegramError
+from .chats import MAX_TEXT, bad_request
 
 PARSE_MODES = {"html": "HTML", "markdown": "Markdown", "markdownv2": "MarkdownV2"}
 MAX_CALLBACK_DATA = 64
@@ -14,10 +14,6 @@ HTML_ENTITY_TAGS = {
     "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "code": "code", "pre": "pre",
     "a": "text_link", "tg-spoiler": "spoiler", "blockquote": "blockquote",
 }
-
-
-def bad_request(reason: str) -> TelegramError:
-    return TelegramError(400, f"Bad Request: {reason}")
 
 
 def utf16_len(text: str) -> int:

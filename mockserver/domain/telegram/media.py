@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..text import is_blank
-from .chats import TelegramError
+from .chats import TelegramError, bad_request
 from .files import DOCUMENT, PHOTO
 from .markup import parse_text, utf16_len
 
@@ -25,10 +25,6 @@ ENTITY_FIELDS: dict[str, str | None] = {
 DETECTED_TYPES = frozenset({"mention", "hashtag", "cashtag", "bot_command", "url", "email", "phone_number", "bank_card_number"})
 SERVED_MEDIA = (PHOTO, DOCUMENT)
 KNOWN_MEDIA = ("photo", "video", "animation", "audio", "document", "live_photo")
-
-
-def bad_request(reason: str) -> TelegramError:
-    return TelegramError(400, f"Bad Request: {reason}")
 
 
 class FieldError(Exception):

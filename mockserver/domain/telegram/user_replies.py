@@ -8,8 +8,8 @@ holding the user's phone, first name and user id. A one-time keyboard hides once
 from __future__ import annotations
 
 from ..errors import Conflict, InvalidInput, NotFound
-from .bots import BotSide, check_phone, private_chat
-from .chats import ACTIVE, BLOCKED, UNKNOWN, Chat
+from .bots import BotSide, check_phone
+from .chats import Chat
 from .keyboards import DIALOGS, Keyboards
 
 
@@ -30,8 +30,14 @@ def press_key(bots: BotSide, keyboards: Keyboards, app, chat: Chat, text: object
         raise InvalidInput(f"button {text!r} asks for the user's location, which simulated users cannot share")
     if any(name in button for name in DIALOGS):
         raise InvalidInput(f"button {text!r} opens a dialog in the client and sends nothing the emulator can simulate")
-    updates = bots.say(app, chat, text)
+    updates = say(bots, keyboards, app, chat, text)
     keyboard.used()
+    return updates
+
+
+def say(bots: BotSide, keyboards: Keyboards, app, chat: Chat, text: object) -> list[dict]:
+    """The user writes ``text``; a typed answer ends a force reply the bot asked for."""
+    updates = bots.say(app, chat, text)
     keyboards.user_wrote(app.app_uuid, chat.id)
     return updates
 
@@ -43,21 +49,15 @@ def share_contact(bots: BotSide, keyboards: Keyboards, app, chat: Chat, phone: o
         raise Conflict(
             f"user {chat.id} has no phone_number: give one in the body or when creating the user"
         )
-    bots._acting(chat, "share their contact", [app])
-    if chat.state == BLOCKED:
-        raise Conflict(f"user {chat.id} has blocked the bot; unblock it or press Start first")
-    if chat.state == UNKNOWN:
-        chat.state = ACTIVE
+    bots.can_write(app, chat, "share their contact")
     profile = chat.profile()
     contact = {"phone_number": number, "first_name": profile["first_name"]}
     if chat.last_name is not None:
         contact["last_name"] = chat.last_name
     contact["user_id"] = profile["id"]
-    message = {"message_id": 0, "from": profile, "chat": private_chat(chat), "date": bots.now(), "contact": contact}
-    bots.telegram.deliver(chat, message)
+    update = bots.user_message(app, chat, {"contact": contact})
     keyboard = keyboards.of(app.app_uuid, chat.id)
     if keyboard is not None and any(b.get("request_contact") for b in keyboard.buttons()):
         keyboard.used()
     keyboards.user_wrote(app.app_uuid, chat.id)
-    update = bots.inbox(app).push("message", message)
     return [update] if update else []

@@ -41,3 +41,11 @@ EMPTY = Response(status_code=200)  # immutable once built, so one serves every s
 def empty_answer(request) -> Response:
     world = request.app.state.emulator.world
     return EMPTY if world.assumptions.get("empty_answers") == "empty" else EMPTY_JSON
+
+
+def with_total(body: list, total: int) -> Response:
+    """A page of a listing with the ``TotalCount`` header, spelled exactly so (Guzzle clients index
+    headers case-sensitively); Starlette would lower-case a name passed through ``headers=``."""
+    response = api_json(body)
+    response.raw_headers.append((b"TotalCount", str(total).encode()))
+    return response

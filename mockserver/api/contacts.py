@@ -23,7 +23,7 @@ from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.numbers import INT64_MAX, INT64_MIN
 from ..domain.text import is_ascii_digits
 from ..responses import api_json, api_text
-from .common import note, refusal, wrapper_list
+from .common import note, refusal, with_total, wrapper_list
 
 ERASE_VALUES = {"true": True, "1": True, "false": False, "0": False}  # case-insensitive
 
@@ -187,11 +187,7 @@ async def contacts_root(request: Request) -> Response:
             rows = _int_param(request, "maxrows", MAX_ROWS, 1, MAX_ROWS)
             found = world.search_contacts(wanted)
             page = [render_contact(c) for c in found[start - 1 : start - 1 + rows]]
-            response = api_json(page)
-            # Spelled exactly so (Guzzle clients index headers case-sensitively); Starlette
-            # would lower-case a name passed through ``headers=``.
-            response.raw_headers.append((b"TotalCount", str(len(found)).encode()))
-            return response
+            return with_total(page, len(found))
         session, failures = world.bulk_update(json_body(request))
     except (BodyError, DomainError) as exc:
         return refusal(exc)

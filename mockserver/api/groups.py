@@ -12,8 +12,7 @@ from ..domain.contacts.groups import MAX_ROWS
 from ..domain.errors import DomainError, InvalidInput
 from ..domain.numbers import INT32_MAX
 from ..domain.text import is_ascii_digits
-from ..responses import api_json
-from .common import empty_answer, note, refusal
+from .common import empty_answer, note, refusal, with_total
 from .contacts import render_contact
 from .templates import int_param
 
@@ -40,12 +39,6 @@ def flag(request: Request, name: str, default: bool) -> bool:
 def page(request: Request) -> tuple[int, int]:
     """(first index, rows): 1-based ``startindex`` and at most MAX_ROWS ``maxrows``, as contact search pages."""
     return int_param(request, "startindex", 1, 1, INT32_MAX), int_param(request, "maxrows", MAX_ROWS, 1, MAX_ROWS)
-
-
-def with_total(body: list, total: int) -> Response:
-    response = api_json(body)
-    response.raw_headers.append((b"TotalCount", str(total).encode()))  # spelled as esputnik.com does (see contacts)
-    return response
 
 
 async def search(request: Request) -> Response:

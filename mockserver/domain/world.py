@@ -18,7 +18,7 @@ from .contacts import updates as contact_updates
 from .contacts.activation import Activation, holder, parse_active
 from .contacts.apps import App, Apps, parse_path_uuid
 from .contacts.book import Contact, ContactBook
-from .contacts.bulk import Failure, ImportSession, ImportSessions, parse_bulk, run_bulk
+from .contacts.bulk import BulkRequest, Failure, ImportSession, ImportSessions, parse_bulk, run_bulk
 from .contacts.generate import collector_paused, generate_contacts
 from .contacts.groups import Group, Groups
 from .contacts.search import Criteria, search
@@ -267,7 +267,10 @@ class World:
         return search(self.contacts, criteria)
 
     def bulk_update(self, body: object) -> tuple[ImportSession, list[Failure]]:
-        request = parse_bulk(body, limit=self.limits.contact_batch)
+        return self._import(parse_bulk(body, limit=self.limits.contact_batch))
+
+    def _import(self, request: BulkRequest) -> tuple[ImportSession, list[Failure]]:
+        """A bulk update run in order, and its import session (with how many contacts failed)."""
         self.groups.room_for(request.group_names)
         mapping, failures = run_bulk(self.contacts, self.groups, request)
         description = f"{len(failures)} of {len(request.contacts)} contacts failed" if failures else None
@@ -280,10 +283,8 @@ class World:
         if check.contacts is None:
             return check, None, []
         request.bulk.contacts = list(check.contacts)
-        self.groups.room_for(request.bulk.group_names)
-        mapping, failures = run_bulk(self.contacts, self.groups, request.bulk)
-        description = f"{len(failures)} of {len(check.contacts)} contacts failed" if failures else None
-        return check, self.imports.open(self.clock.now(), mapping, description), failures
+        session, failures = self._import(request.bulk)
+        return check, session, failures
 
     def contact_emails(self, ids: list[int]) -> list[tuple[int, str]]:
         """(contact id, email) for every email of the live contacts named, in the order named."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.commerce.orders import STATUSES as ORDER_STATUSES
 from ..domain.contacts.book import TEXT_FIELDS
+from ..domain.contacts.groups import TYPES as GROUP_TYPES
 from ..domain.contacts.updates import CHANNEL_TYPES
 from ..domain.telegram.chats import CHAT_STATES
 from ..domain.text import VISIBLE
@@ -66,7 +68,7 @@ BOT = _object(
 )
 
 GROUP_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
-GROUP = _object({"id": GROUP_ID, "name": NON_EMPTY, "type": {"enum": ["Static", "Dynamic", "Combined"]}}, ["name"])
+GROUP = _object({"id": GROUP_ID, "name": NON_EMPTY, "type": {"enum": list(GROUP_TYPES)}}, ["name"])
 CATEGORY = _object(
     {"key": NON_EMPTY, "name": NON_EMPTY, "id": GROUP_ID, "groupId": GROUP_ID},
     ["key"],
@@ -267,7 +269,7 @@ EVENT_QUERY = _object(
 )
 ORDER_QUERY = _object(
     {
-        "status": {"enum": ["INITIALIZED", "IN_PROGRESS", "DELIVERED", "CANCELLED", "ABANDONED_SHOPPING_CART"]},
+        "status": {"enum": list(ORDER_STATUSES)},
         "externalOrderId": NON_EMPTY,
         "externalCustomerId": NON_EMPTY,
         "contactId": {"type": "integer"},

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import schemathesis
 
+from mockserver.domain.commerce.events import IDENTIFIERS  # the param names that identify an event's contact
+
 MAX_SAME_TYPE = 2
 
 
@@ -50,8 +52,6 @@ def within_channel_limits(body: object) -> bool:
     return True
 
 
-# The param names that identify an event's contact (mockserver.domain.commerce.events.IDENTIFIERS).
-EVENT_IDENTIFIERS = ("contactId", "externalCustomerId", "email", "phone", "pushToken")
 EVENT_OPERATIONS = ("registerEvent", "registerEventV2")
 
 
@@ -66,7 +66,7 @@ def names_a_contact(operation_id: str | None, body: object) -> bool:
         params = []
     if not isinstance(params, list):
         return True  # refused for its type anyway
-    return any(isinstance(p, dict) and p.get("name") in EVENT_IDENTIFIERS for p in params)
+    return any(isinstance(p, dict) and p.get("name") in IDENTIFIERS for p in params)
 
 
 def install(schema) -> None:

@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, settings
 from starlette.types import Receive, Scope, Send
 
 from mockserver import Emulator, create_app
+from mockserver.domain.commerce.events import IDENTIFIERS
 from mockserver.scenario import load_scenario
 from tests.conftest import APP_UUID, KEY, ROOT, SCENARIOS
 from tests.fuzz import dialect
@@ -70,7 +71,7 @@ KNOWN = {
     "phones": ["+380501112233", "38 (067) 123-45-67"],
     "external_ids": ["C-1", "C-2", "C-3"],
     # An event's contact identifiers (tests/fuzz/dialect.py filters out events that name none).
-    "event_identifiers": ["contactId", "externalCustomerId", "email", "phone", "pushToken"],
+    "event_identifiers": list(IDENTIFIERS),
 }
 
 # Operations answered by code another operation shares at the full budget: the generic ones (one

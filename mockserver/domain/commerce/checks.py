@@ -7,7 +7,6 @@ import math
 import re
 
 from ..errors import InvalidInput
-from ..numbers import is_int
 from ..text import is_blank
 
 # The characters the vendor allows nowhere in an event type key or an event key.
@@ -65,4 +64,4 @@ def finite(value: object, where: str) -> float | int:
     return value
 
 
-__all__ = ["FORBIDDEN", "key_text", "moment", "finite", "is_int"]
+__all__ = ["FORBIDDEN", "key_text", "moment", "finite"]

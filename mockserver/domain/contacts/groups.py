@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..numbers import INT32_MAX, INT64_MAX, INT64_MIN, is_int
+from ..numbers import INT64_MAX, INT64_MIN, is_int
 from .book import Contact, ContactBook
 from .updates import is_blank
 
@@ -168,12 +168,6 @@ def detach(book: ContactBook, group: Group, contacts: list[Contact]) -> int:
 def _static_only(group: Group) -> None:
     if group.type != STATIC:
         raise Conflict(f"Group {group.id} is {group.type}: its members follow its conditions, contacts are attached only to static groups")
-
-
-def check_group_id(value: object, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= INT32_MAX:
-        raise InvalidInput(f"{where} must be a positive int32 integer")
-    return value
 
 
 def register(groups: Groups, spec: dict) -> Group:

@@ -488,8 +488,9 @@ PARTS: list[Part] = [
     *(Part(*part) for part in bot_settings.PARTS),
 ]
 # Loads that need the whole snapshot (several keys rebuilt as one, or checked against each other).
+# The contacts come first, and are loaded by ``restore`` itself, which knows whether they are as written.
 WHOLE_LOADS: list[Callable[["World", dict], Apply]] = [
-    load_contacts, sending.load_deliveries, bots.load_bots, files.load_files, bot_settings.load_bot_settings,
+    sending.load_deliveries, bots.load_bots, files.load_files, bot_settings.load_bot_settings,
 ]
 
 
@@ -540,7 +541,7 @@ def restore(world: "World", data: object, written: bool = False) -> bool:
     with collector_paused():
         steps = [part.load(world, data[part.key]) for part in PARTS]
         written = written and isinstance(data["contacts"], list) and comes_back_as_written(data["contacts"])
-        steps += [load_contacts(world, data, written) if load is load_contacts else load(world, data) for load in WHOLE_LOADS]
+        steps += [load_contacts(world, data, written), *(load(world, data) for load in WHOLE_LOADS)]
     for step in steps:
         step()
     world.connect()

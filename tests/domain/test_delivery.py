@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mockserver.domain.sending.activity import Outbox, WebhookTarget, backoff
-from mockserver.domain.sending.delivery import ClickPolicy
+from mockserver.domain.sending.delivery import SKIP_CHUNK, ClickPolicy, RequestIds
 from mockserver.domain.sending.parsing import Recipient
 from mockserver.domain.sending.rendering import render_text
 from mockserver.domain.world import World
@@ -33,6 +33,20 @@ def test_seeded_click_chance_repeats():
     runs = ([a.decide() for _ in range(50)], [b.decide() for _ in range(50)])
     assert runs[0] == runs[1] and 0 < sum(runs[0]) < 50
     assert not any(ClickPolicy("never").decide() for _ in range(10))
+
+
+@pytest.mark.parametrize("replayed", [0, 1, 5, SKIP_CHUNK, SKIP_CHUNK + 3])
+def test_restored_streams_continue_where_the_drawn_ones_left_off(replayed):
+    """A restore skips the replayed draws in bulk; the next draws must be those one-by-one drawing gives."""
+    ids, clicks = RequestIds(seed=3), ClickPolicy("probability", 0.5, seed=3)
+    for _ in range(replayed):
+        ids.next()
+        clicks.decide()
+    restored_ids = RequestIds(seed=3, issued=replayed)
+    restored_clicks = ClickPolicy("probability", 0.5, seed=3, draws=replayed)
+    assert restored_ids.issued == replayed and restored_clicks.draws == replayed
+    assert [restored_ids.next() for _ in range(20)] == [ids.next() for _ in range(20)]
+    assert [restored_clicks.decide() for _ in range(40)] == [clicks.decide() for _ in range(40)]
 
 
 def test_backoff_doubles_up_to_an_hour():

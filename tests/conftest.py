@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import functools
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from hypothesis import settings
 
 from mockserver import Emulator, create_app
@@ -16,6 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 APP_UUID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 KEY = "test-key"
+
+
+
+@functools.cache
+def contract() -> dict:
+    """openapi.yaml, parsed once per process and by libyaml (pure-Python PyYAML takes over a second)."""
+    return yaml.load((ROOT / "openapi.yaml").read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
 
 settings.register_profile("ci", settings(settings.get_profile("ci"), deadline=None))
 settings.register_profile("dev", settings(deadline=None))

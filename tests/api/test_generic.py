@@ -11,10 +11,10 @@ import yaml
 from mockserver import Emulator, create_app
 from mockserver.generic import json_schema, operations
 from mockserver.scenario import ScenarioError, load_scenario, normalize_scenario
-from tests.conftest import ROOT, SCENARIOS, basic
+from tests.conftest import SCENARIOS, basic, contract
 
 pytestmark = pytest.mark.anyio
-OPENAPI = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+OPENAPI = contract()
 
 
 def client_for(**vendor_data) -> httpx.AsyncClient:

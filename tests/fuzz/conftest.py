@@ -9,16 +9,25 @@ tell the 65 operations apart. Here each gets its label as the id's parameter.
 ``MOCKSERVER_FUZZ_ORDER=reverse`` or ``=shuffle:SEED`` runs this folder's items in another order
 (the rest of the session keeps its place), to show that no item depends on what ran before it:
 README ("Install and run the tests") and ``test_determinism.py``.
+
+Each operation's hypothesis test (its coverage-phase cases included) is built when the item
+runs instead of when it is collected (``build_when_run``): collecting test_contract.py took
+33 s, on every xdist worker, before the first test started; built lazily it takes 6 s, and
+the building is shared out with the items.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _pytest.mark.expression import Expression
+from schemathesis.pytest import _test_builder
 from schemathesis.pytest.plugin import SchemathesisFunction
 
 # Every item of this module is marked slow, and collecting it builds every coverage-phase case
@@ -26,6 +35,41 @@ from schemathesis.pytest.plugin import SchemathesisFunction
 ALL_SLOW = "test_contract.py"
 ORDER = "MOCKSERVER_FUZZ_ORDER"
 HERE = Path(__file__).parent
+
+
+def build_when_run(build: Callable[..., Callable]) -> Callable[..., Callable]:
+    """Wrap schemathesis's per-operation test builder so that it builds on the first call.
+
+    The stand-in takes the arguments the built test would (the test function's own, less those
+    schemathesis gives), so pytest sees the same fixtures. After each call it carries the built
+    test's attributes (schemathesis's marks, hypothesis's handle), which the plugin reads from
+    the item's function once the call has failed or passed.
+    """
+
+    def build_later(**kwargs: Any) -> Callable:
+        built: list[Callable] = []
+
+        def run(*args: Any, **fixtures: Any) -> Any:
+            if not built:
+                built.append(build(**kwargs))
+            try:
+                return built[0](*args, **fixtures)
+            finally:
+                vars(run).update(vars(built[0]))
+
+        given = set(kwargs["given_kwargs"]) | {"case"}
+        signature = inspect.signature(kwargs["test_func"])
+        run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[p for name, p in signature.parameters.items() if name not in given]
+        )
+        run.__name__ = kwargs["test_func"].__name__
+        return run
+
+    return build_later
+
+
+# schemathesis's collector looks the builder up in this module each time it collects.
+_test_builder.build_operation_test = build_when_run(_test_builder.build_operation_test)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

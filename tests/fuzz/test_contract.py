@@ -27,14 +27,13 @@ import re
 
 import pytest
 import schemathesis
-import yaml
 from hypothesis import HealthCheck, settings
 from starlette.types import Receive, Scope, Send
 
 from mockserver import Emulator, create_app
 from mockserver.domain.commerce.events import IDENTIFIERS
 from mockserver.scenario import load_scenario
-from tests.conftest import APP_UUID, KEY, ROOT, SCENARIOS
+from tests.conftest import APP_UUID, KEY, ROOT, SCENARIOS, contract
 from tests.fuzz import dialect
 
 pytestmark = pytest.mark.slow  # the quick loop leaves the fuzzing out (and tests/fuzz/conftest.py its collection)
@@ -89,7 +88,7 @@ LIGHT_EXAMPLES = EXAMPLES if LONG_RUN else 10
 
 def light_operation_ids() -> list[str]:
     """The operationIds of openapi.yaml that get the light budget."""
-    document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    document = contract()
     found = []
     for item in document["paths"].values():
         for operation in item.values():

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
 from mockserver import tracking
 from mockserver.api import routes as api_routes
@@ -19,10 +18,10 @@ from mockserver.botapi.editing import METHODS as EDITING_METHODS
 from mockserver.botapi.files import METHODS as FILE_METHODS
 from mockserver.botapi.methods import METHODS
 from mockserver.control import routes as control_routes
-from tests.conftest import ROOT
+from tests.conftest import contract
 from tests.fuzz.test_contract import CHAINED, EXAMPLES, LIGHT, LIGHT_EXAMPLES, PUT_STATE_SHARE, schema
 
-OPENAPI = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+OPENAPI = contract()
 OPERATIONS = [result.ok() for result in schema.get_all_operations()]
 CHECKS = (
     "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",

@@ -12,13 +12,11 @@ from __future__ import annotations
 import re
 import sys
 
-import yaml
-
 from mockserver.domain.text import VISIBLE, is_blank
 from mockserver.scenario.schema import TOKEN
-from tests.conftest import ROOT
+from tests.conftest import contract
 
-OPENAPI = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+OPENAPI = contract()
 # Class shorthands whose set depends on the regex dialect (Unicode in Python, partly ASCII in ECMA).
 DIALECT_DEPENDENT = re.compile(r"\\[sSdDwWbB]")
 

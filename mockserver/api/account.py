@@ -1,5 +1,6 @@
 """``GET /api/v1/account/info`` (the "test your connection" call), ``GET /api/v1|v2/version``, and the
-balance and address books, which the scenario sets (``balance``, ``address_books``) or defaults."""
+balance and address books the world's account holds (set by the scenario's ``balance`` and
+``address_books``, or by ``PUT /_mock/state``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..domain.contacts.catalogs import address_books
-from ..domain.settings import balance
 from ..responses import api_json
 from .common import wrapper_list
 
@@ -29,7 +28,7 @@ async def version(request: Request) -> Response:
 
 
 async def account_balance(request: Request) -> Response:
-    return api_json(balance(request.app.state.emulator.scenario))
+    return api_json(request.app.state.emulator.world.account.balance)
 
 
 async def catalogs(request: Request) -> Response:
@@ -37,7 +36,7 @@ async def catalogs(request: Request) -> Response:
     emulator = request.app.state.emulator
     books = [
         {**book, "fieldGroups": wrapper_list(book.get("fieldGroups", []), emulator.world)}
-        for book in address_books(emulator.scenario)
+        for book in emulator.world.account.address_books
     ]
     return api_json({"addressBook": wrapper_list(books, emulator.world)})
 

@@ -6,6 +6,7 @@ parts can both read these without importing each other.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from .telegram.files import DEFAULT_STORE_BYTES
@@ -30,12 +31,31 @@ ASSUMPTION_CHOICES = {
 }
 
 
+# GET /v1/balance when the scenario sets no ``balance`` (or only some of its keys).
+DEFAULT_BALANCE = {
+    "currentBalance": 0.0,
+    "creditLimit": 0.0,
+    "currency": "USD",
+    "bonusEmails": 0,
+    "bonusSmses": 0,
+    "sendersReservedBalances": {},
+}
+# The balance's bounds, in a scenario and in a PUT /_mock/state alike: the bonus counts, and the
+# senders of sendersReservedBalances and the reserved balances listed for each.
+MAX_BONUS = 2**31 - 1
+MAX_SENDERS = 1000
+
+
 @dataclass
 class Account:
     api_keys: list[str] = field(default_factory=list)
     organisation_name: str = "Mock Organisation"
     user_email: str = "owner@example.com"
     org_id: int = 1
+    # What GET /v1/balance and GET /v1/addressbooks answer. The world's reset fills them from the
+    # scenario (the default catalog lists the contacts' field ids, which this module cannot see).
+    balance: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_BALANCE))
+    address_books: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -51,17 +71,6 @@ class Limits:
     orders: int = 100_000
 
 
-# GET /v1/balance when the scenario sets no ``balance`` (or only some of its keys).
-DEFAULT_BALANCE = {
-    "currentBalance": 0.0,
-    "creditLimit": 0.0,
-    "currency": "USD",
-    "bonusEmails": 0,
-    "bonusSmses": 0,
-    "sendersReservedBalances": {},
-}
-
-
 def balance(spec: dict) -> dict:
     """The account's balance: the scenario's keys over the defaults."""
-    return {**DEFAULT_BALANCE, **spec.get("balance", {})}
+    return copy.deepcopy({**DEFAULT_BALANCE, **spec.get("balance", {})})

@@ -19,6 +19,7 @@ from .contacts.activation import Activation, holder, parse_active
 from .contacts.apps import App, Apps, parse_path_uuid
 from .contacts.book import Contact, ContactBook
 from .contacts.bulk import BulkRequest, Failure, ImportSession, ImportSessions, parse_bulk, run_bulk
+from .contacts.catalogs import address_books
 from .contacts.generate import collector_paused, generate_contacts
 from .contacts.groups import Group, Groups
 from .contacts.search import Criteria, search
@@ -35,7 +36,7 @@ from .sending.messages import MessageStore
 from .sending.parsing import parse_broadcast
 from .sending.rendering import render_text
 from .sending.statuses import API_STATUS, CLICKED, FAILED, SENT
-from .settings import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits
+from .settings import ASSUMPTION_CHOICES, DEFAULT_ASSUMPTIONS, Account, Limits, balance
 from .snapshot import core as snapshots
 from .telegram.bot_settings import BotSettings
 from .telegram.bots import BotSide
@@ -71,6 +72,8 @@ class World:
             organisation_name=account.get("organisation_name", Account.organisation_name),
             user_email=account.get("user_email", Account.user_email),
             org_id=account.get("org_id", Account.org_id),
+            balance=balance(spec),
+            address_books=address_books(spec),
         )
         self.assumptions = {**DEFAULT_ASSUMPTIONS, **spec.get("assumptions", {})}
         self.limits = Limits(**{**spec.get("limits", {}), **self.limit_overrides})

@@ -11,8 +11,10 @@ from typing import Any
 
 from ..domain.commerce.orders import STATUSES as ORDER_STATUSES
 from ..domain.contacts.book import TEXT_FIELDS
+from ..domain.contacts.catalogs import FIELD_TYPES, MAX_BOOKS, MAX_FIELDS, MAX_GROUPS, MAX_VALUES
 from ..domain.contacts.groups import TYPES as GROUP_TYPES
 from ..domain.contacts.updates import CHANNEL_TYPES
+from ..domain.settings import MAX_BONUS, MAX_SENDERS
 from ..domain.telegram.chats import CHAT_STATES
 from ..domain.text import VISIBLE
 from .bounds import MAX_FAULTS, MAX_GENERATED
@@ -178,24 +180,32 @@ TELEGRAM = _object(
 INT32 = {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
 INT64 = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
 NUMBER = {"type": "number"}
+BONUS = {"type": "integer", "minimum": 0, "maximum": MAX_BONUS}
 BALANCE = _object(
     {
         "currentBalance": NUMBER,
         "creditLimit": NUMBER,
         "currency": TEXT,
-        "bonusEmails": INT32,
-        "bonusSmses": INT32,
+        "bonusEmails": BONUS,
+        "bonusSmses": BONUS,
         "sendersReservedBalances": {
             "type": "object",
-            "additionalProperties": {"type": "array", "items": _object({"senderId": INT32, "balance": NUMBER, "senderName": TEXT})},
+            "maxProperties": MAX_SENDERS,
+            "additionalProperties": {
+                "type": "array",
+                "maxItems": MAX_SENDERS,
+                "items": _object({"senderId": INT32, "balance": NUMBER, "senderName": TEXT}),
+            },
         },
     },
     description="What GET /api/v1/balance answers; keys left out keep their defaults.",
 )
 FIELD_DESCRIPTION = _object(
     {
-        "type": {"enum": ["TEXTFIELD", "COMBOBOX", "CHECKBOXLIST", "TEXTAREA", "DATE", "NUMBER", "DATETIME", "DECIMAL", "TAGS"]},
-        "allowedValues": _object({"possibleValues": {"type": "array", "items": TEXT}, "minValue": INT32, "maxValue": INT32}),
+        "type": {"enum": list(FIELD_TYPES)},
+        "allowedValues": _object(
+            {"possibleValues": {"type": "array", "items": TEXT, "maxItems": MAX_VALUES}, "minValue": INT32, "maxValue": INT32}
+        ),
         "required": {"type": "boolean"},
         "readonly": {"type": "boolean"},
     }
@@ -206,12 +216,14 @@ ADDRESS_BOOK = _object(
         "name": TEXT,
         "fieldGroups": {
             "type": "array",
+            "maxItems": MAX_GROUPS,
             "items": _object(
                 {
                     "name": TEXT,
                     "profileKey": TEXT,
                     "fields": {
                         "type": "array",
+                        "maxItems": MAX_FIELDS,
                         "items": _object({"id": INT64, "name": TEXT, "fieldKey": TEXT, "description": FIELD_DESCRIPTION}),
                     },
                 }
@@ -388,7 +400,13 @@ SCENARIO_SCHEMA: dict[str, Any] = {
             },
             "orders": {"type": "array", "items": {"type": "object"}, "description": "Orders kept from the start, in the API's Order shape."},
             "balance": BALANCE,
-            "address_books": {"type": "array", "items": ADDRESS_BOOK, "description": "What GET /api/v1/addressbooks answers."},
+            "address_books": {
+                "type": "array",
+                "items": ADDRESS_BOOK,
+                "maxItems": MAX_BOOKS,
+                "x-message": f"a list of at most {MAX_BOOKS} address books",
+                "description": "What GET /api/v1/addressbooks answers.",
+            },
             "expect": {"type": "array", "items": EXPECT_ITEM},
             "vendor_data": {
                 "type": "object",

@@ -77,6 +77,9 @@ def test_expectations_are_checked_when_loaded():
         ({"events": BASE["events"], "limits": {"events": 2}}, "events: 3 events is more than limits.events (2)"),
         ({"balance": {"currentBalance": "lots"}}, "balance.currentBalance"),
         ({"address_books": [{"addressBookId": "one"}]}, "address_books[0].addressBookId"),
+        # The same bounds as PUT /_mock/state, so that a scenario's balance and books always restore.
+        ({"balance": {"bonusEmails": -1}}, "balance.bonusEmails"),
+        ({"address_books": [{}] * 1001}, "address_books"),
     ],
 )
 def test_bad_seeds_are_refused_with_their_place(extra, reason):

@@ -26,6 +26,7 @@ from ..sending.activity import WebhookTarget
 from ..settings import ASSUMPTION_CHOICES, Account, Limits
 from ..telegram.chats import CHAT_STATES, Chat, TelegramWorld
 from ..telegram.history import check_history
+from . import account as kept_account
 from . import audience, bot_settings, bots, commerce, files, sending, sends
 from .checks import Apply, is_int, listing, mapping, need, number, objects, present, text_or_null
 
@@ -65,7 +66,7 @@ def load_clock(world: "World", data: object) -> Apply:
     return lambda: world.clock.restore({"frozen_at": frozen_at, "offset": offset})
 
 
-# -- settings: account, assumptions, limits, webhooks ---------------------------------------
+# -- settings: account (its balance and address books in account.py), assumptions, limits, webhooks --
 
 
 def dump_settings(world: "World") -> dict:
@@ -77,6 +78,8 @@ def dump_settings(world: "World") -> dict:
             "organisation_name": account.organisation_name,
             "user_email": account.user_email,
             "org_id": account.org_id,
+            "balance": kept_account.dump_balance(account),
+            "address_books": kept_account.dump_address_books(account),
         },
         "assumptions": dict(world.assumptions),
         "limits": dict(vars(world.limits)),
@@ -97,6 +100,8 @@ def load_settings(world: "World", data: object) -> Apply:
             organisation_name=str(account.get("organisation_name", Account.organisation_name)),
             user_email=str(account.get("user_email", Account.user_email)),
             org_id=account.get("org_id", Account.org_id),
+            balance=kept_account.load_balance(account),
+            address_books=kept_account.load_address_books(account),
         )
         limits = Limits(**mapping(data.get("limits", {}), "settings.limits"))
     except TypeError as exc:
